@@ -1,0 +1,55 @@
+"""LangChain integration for OpenRouter: ``ChatOpenRouter`` and its typed settings."""
+
+from langchain_openrouter._errors import (
+    OpenRouterAuthenticationError,
+    OpenRouterBadRequestError,
+    OpenRouterConnectionError,
+    OpenRouterContextOverflowError,
+    OpenRouterError,
+    OpenRouterInsufficientCreditsError,
+    OpenRouterNotFoundError,
+    OpenRouterPermissionDeniedError,
+    OpenRouterRateLimitError,
+    OpenRouterResponseError,
+    OpenRouterServerError,
+    OpenRouterTimeoutError,
+)
+from langchain_openrouter._types import (
+    CacheControl,
+    CacheTTL,
+    MaxPrice,
+    Plugin,
+    ProviderPreferences,
+    ProviderSort,
+    ReasoningConfig,
+    ReasoningEffort,
+    TraceConfig,
+    UsageConfig,
+)
+from langchain_openrouter.chat_models import ChatOpenRouter
+
+__all__ = [
+    "CacheControl",
+    "CacheTTL",
+    "ChatOpenRouter",
+    "MaxPrice",
+    "OpenRouterAuthenticationError",
+    "OpenRouterBadRequestError",
+    "OpenRouterConnectionError",
+    "OpenRouterContextOverflowError",
+    "OpenRouterError",
+    "OpenRouterInsufficientCreditsError",
+    "OpenRouterNotFoundError",
+    "OpenRouterPermissionDeniedError",
+    "OpenRouterRateLimitError",
+    "OpenRouterResponseError",
+    "OpenRouterServerError",
+    "OpenRouterTimeoutError",
+    "Plugin",
+    "ProviderPreferences",
+    "ProviderSort",
+    "ReasoningConfig",
+    "ReasoningEffort",
+    "TraceConfig",
+    "UsageConfig",
+]

@@ -1,0 +1,126 @@
+"""The ``openai`` clients a model talks through, and the connection pools they share.
+
+Building an ``openai.OpenAI`` without an ``http_client`` gives it a fresh connection pool
+and SSL context; doing that per model instance is slow and leaks connections. Here every
+model without an injected client shares one sync pool per process and one async pool per
+event loop, reference-counted so that :meth:`Connection.close` closes a pool once no
+model uses it. The SDK's own retries are off: :mod:`._retry` is the only retry policy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+
+class _SharedPools:
+    """One sync httpx pool per process and one async pool per running event loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sync: openai.DefaultHttpxClient | None = None
+        self._sync_users = 0
+        self._async: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, list[Any]
+        ] = weakref.WeakKeyDictionary()
+
+    def acquire_sync(self) -> openai.DefaultHttpxClient:
+        with self._lock:
+            if self._sync is None or self._sync.is_closed:
+                self._sync = openai.DefaultHttpxClient()
+            self._sync_users += 1
+            return self._sync
+
+    def release_sync(self) -> None:
+        with self._lock:
+            self._sync_users -= 1
+            if self._sync_users <= 0 and self._sync is not None:
+                self._sync.close()
+                self._sync, self._sync_users = None, 0
+
+    def acquire_async(self) -> openai.DefaultAsyncHttpxClient:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            entry = self._async.get(loop)
+            if entry is None or entry[0].is_closed:
+                entry = self._async[loop] = [openai.DefaultAsyncHttpxClient(), 0]
+            entry[1] += 1
+            client: openai.DefaultAsyncHttpxClient = entry[0]
+            return client
+
+    async def release_async(self, loop: asyncio.AbstractEventLoop) -> None:
+        with self._lock:
+            entry = self._async.get(loop)
+            if entry is None:
+                return
+            entry[1] -= 1
+            if entry[1] > 0:
+                return
+            del self._async[loop]
+        await entry[0].aclose()
+
+
+_POOLS = _SharedPools()
+
+
+@dataclass
+class Connection:
+    """Connection settings of one model, and the SDK clients built from them on first use."""
+
+    api_key: str
+    base_url: str
+    headers: dict[str, str]
+    timeout: Any
+    http_client: Any = None
+    http_async_client: Any = None
+    _sync: openai.OpenAI | None = field(default=None, init=False, repr=False)
+    _async: dict[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def __repr__(self) -> str:  # never show the key
+        return f"Connection(base_url={self.base_url!r})"
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "base_url": self.base_url,
+            "default_headers": self.headers,
+            "timeout": self.timeout,
+            "max_retries": 0,
+        }
+
+    def sync_client(self) -> openai.OpenAI:
+        """The sync SDK client, built on first use."""
+        if self._sync is None:
+            http_client = self.http_client or _POOLS.acquire_sync()
+            self._sync = openai.OpenAI(http_client=http_client, **self._options())
+        return self._sync
+
+    def async_client(self) -> openai.AsyncOpenAI:
+        """The async SDK client for the running event loop, built on first use."""
+        loop = asyncio.get_running_loop()
+        client = self._async.get(loop)
+        if client is None:
+            http_client = self.http_async_client or _POOLS.acquire_async()
+            client = self._async[loop] = openai.AsyncOpenAI(
+                http_client=http_client, **self._options()
+            )
+        return client
+
+    def close(self) -> None:
+        """Release the sync client; its pool closes once no other model uses it."""
+        if self._sync is not None and self.http_client is None:
+            _POOLS.release_sync()
+        self._sync = None
+
+    async def aclose(self) -> None:
+        """Release the async client of the running loop; see :meth:`close`."""
+        loop = asyncio.get_running_loop()
+        if self._async.pop(loop, None) is not None and self.http_async_client is None:
+            await _POOLS.release_async(loop)

@@ -1,0 +1,271 @@
+"""LangChain messages and content blocks to OpenRouter's chat-completions ``messages``.
+
+Content blocks are accepted in LangChain's v1 standard form (``image``, ``file``,
+``audio``, ``video`` with ``url``/``base64``/``file_id``), in OpenAI's form (``image_url``,
+``file``, ``input_audio``, ``video_url``) and in Anthropic's ``source`` form. A block's
+``cache_control`` is kept. A block we cannot send raises, naming its type.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+Block = dict[str, Any]
+_KEPT_ON_PARTS = ("cache_control", "prompt_cache_breakpoint")
+_AUDIO_FORMATS = {"mpeg": "mp3", "mp3": "mp3", "x-wav": "wav", "wave": "wav"}
+# Blocks an assistant message may hold that travel elsewhere (tool_calls,
+# reasoning_details) or are output-only: left out of its content.
+_ASSISTANT_ONLY_BLOCKS = frozenset(
+    {
+        "tool_call",
+        "tool_call_chunk",
+        "invalid_tool_call",
+        "tool_use",
+        "server_tool_call",
+        "server_tool_call_chunk",
+        "server_tool_result",
+        "reasoning",
+        "thinking",
+        "redacted_thinking",
+        "non_standard",
+    }
+)
+
+
+class UnsupportedContentError(ValueError):
+    """A content block that OpenRouter cannot take."""
+
+
+def _data_uri(block: Block) -> str:
+    mime = block.get("mime_type") or "application/octet-stream"
+    return f"data:{mime};base64,{block['base64']}"
+
+
+def _source_of(block: Block) -> str | None:
+    """URL or data URI of a v1 (or legacy v0 ``source_type``) multimodal block."""
+    if block.get("url"):
+        return str(block["url"])
+    if block.get("base64"):
+        return _data_uri(block)
+    source_type = block.get("source_type")
+    if source_type == "url":
+        return str(block.get("url") or block.get("data"))
+    if source_type == "base64":
+        return _data_uri({"base64": block.get("data"), "mime_type": block.get("mime_type")})
+    source = block.get("source")
+    if isinstance(source, dict):  # Anthropic form
+        if source.get("type") == "url":
+            return str(source["url"])
+        if source.get("type") == "base64":
+            return _data_uri({"base64": source["data"], "mime_type": source.get("media_type")})
+    return None
+
+
+def _filename(block: Block) -> str:
+    extras = block.get("extras") or {}
+    metadata = block.get("metadata") or {}
+    for candidate in (block.get("filename"), extras.get("filename"), metadata.get("filename")):
+        if candidate:
+            return str(candidate)
+    return block.get("title") or "document.pdf"
+
+
+def _image(block: Block) -> Block:
+    if (url := _source_of(block)) is None:
+        raise UnsupportedContentError(_missing_source("image", block))
+    image_url: Block = {"url": url}
+    if detail := block.get("detail") or (block.get("extras") or {}).get("detail"):
+        image_url["detail"] = detail
+    return {"type": "image_url", "image_url": image_url}
+
+
+def _file(block: Block) -> Block:
+    if isinstance(block.get("file"), dict):  # already OpenAI form
+        return {"type": "file", "file": block["file"]}
+    if block.get("file_id"):
+        return {"type": "file", "file": {"file_id": block["file_id"]}}
+    if (url := _source_of(block)) is None:
+        raise UnsupportedContentError(_missing_source("file", block))
+    return {"type": "file", "file": {"filename": _filename(block), "file_data": url}}
+
+
+def _audio(block: Block) -> Block:
+    if not block.get("base64") and block.get("source_type") != "base64":
+        raise UnsupportedContentError(
+            "An audio block needs base64 data: OpenRouter takes audio as `input_audio` "
+            "with base64 `data` and a `format` such as 'wav' or 'mp3'."
+        )
+    mime = str(block.get("mime_type") or "audio/wav")
+    subtype = mime.split("/")[-1]
+    data = block.get("base64") or block.get("data")
+    return {
+        "type": "input_audio",
+        "input_audio": {"data": data, "format": _AUDIO_FORMATS.get(subtype, subtype)},
+    }
+
+
+def _video(block: Block) -> Block:
+    if (url := _source_of(block)) is None:
+        raise UnsupportedContentError(_missing_source("video", block))
+    return {"type": "video_url", "video_url": {"url": url}}
+
+
+def _text(block: Block) -> Block:
+    return {"type": "text", "text": block.get("text") or ""}
+
+
+def _image_url(block: Block) -> Block:
+    image_url = block["image_url"]
+    return {"type": "image_url", "image_url": {"url": image_url} if isinstance(image_url, str) else image_url}
+
+
+def _passthrough(block: Block) -> Block:
+    return {key: value for key, value in block.items() if key not in ("id", "index")}
+
+
+_CONVERTERS: dict[str, Callable[[Block], Block]] = {
+    "text": _text,
+    "image": _image,
+    "image_url": _image_url,
+    "file": _file,
+    "document": _file,
+    "audio": _audio,
+    "input_audio": _passthrough,
+    "video": _video,
+    "video_url": _passthrough,
+    "input_video": _passthrough,
+}
+
+
+def _missing_source(kind: str, block: Block) -> str:
+    return (
+        f"The {kind} block {_preview(block)} has no source: give it `url`, `base64` "
+        "(with `mime_type`) or, for files, `file_id`."
+    )
+
+
+def _preview(block: Block) -> str:
+    text = json.dumps(block, default=str)
+    return text if len(text) <= 120 else text[:117] + "..."  # noqa: PLR2004
+
+
+def convert_content_block(block: str | Block, role: str) -> Block:
+    """One content part in OpenRouter's form (``cache_control`` kept)."""
+    if isinstance(block, str):
+        return {"type": "text", "text": block}
+    kind = block.get("type")
+    converter = _CONVERTERS.get(kind) if isinstance(kind, str) else None
+    if converter is None:
+        supported = ", ".join(sorted(_CONVERTERS))
+        raise UnsupportedContentError(
+            f"Content block type {kind!r} in a {role} message cannot be sent to OpenRouter "
+            f"(block: {_preview(block)}). Supported types: {supported}."
+        )
+    part = converter(block)
+    for key in _KEPT_ON_PARTS:
+        if key in block:
+            part[key] = block[key]
+    return part
+
+
+def convert_content(content: str | list[str | Block], role: str) -> str | list[Block]:
+    """Message content as a string, or as a list of OpenRouter content parts."""
+    if isinstance(content, str):
+        return content
+    return [convert_content_block(block, role) for block in content]
+
+
+def _assistant_content(message: AIMessage) -> str | list[Block] | None:
+    if isinstance(message.content, str):
+        return message.content or None
+    kept = [
+        block
+        for block in message.content
+        if isinstance(block, str) or block.get("type") not in _ASSISTANT_ONLY_BLOCKS
+    ]
+    parts = [convert_content_block(block, "assistant") for block in kept]
+    return parts or None
+
+
+def _tool_calls(message: AIMessage) -> list[Block]:
+    calls = [
+        {
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["name"], "arguments": json.dumps(call["args"] or {})},
+        }
+        for call in message.tool_calls
+    ]
+    calls += [
+        {
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["name"], "arguments": call["args"] or "{}"},
+        }
+        for call in message.invalid_tool_calls
+    ]
+    return calls
+
+
+_ASSISTANT_ECHOED_KWARGS = ("reasoning_details", "annotations", "images")
+
+
+def _assistant(message: AIMessage) -> Block:
+    wire: Block = {"role": "assistant", "content": _assistant_content(message)}
+    if tool_calls := _tool_calls(message):
+        wire["tool_calls"] = tool_calls
+    for key in _ASSISTANT_ECHOED_KWARGS:
+        value = message.additional_kwargs.get(key)
+        if value is not None and (value or key == "reasoning_details"):
+            wire[key] = value
+    if wire["content"] is None and "tool_calls" not in wire:
+        wire["content"] = ""
+    return wire
+
+
+def _role_of(message: BaseMessage) -> str:
+    if isinstance(message, SystemMessage):
+        return str(message.additional_kwargs.get("__openai_role__", "system"))
+    if isinstance(message, HumanMessage):
+        return "user"
+    if isinstance(message, ChatMessage):
+        return message.role
+    if isinstance(message, FunctionMessage):
+        return "function"
+    msg = f"Cannot send a message of type {type(message).__name__} to OpenRouter."
+    raise TypeError(msg)
+
+
+def _convert_message_to_dict(message: BaseMessage) -> Block:
+    """One LangChain message as an OpenRouter chat message."""
+    if isinstance(message, AIMessage):
+        wire = _assistant(message)
+    elif isinstance(message, ToolMessage):
+        wire = {
+            "role": "tool",
+            "tool_call_id": message.tool_call_id,
+            "content": convert_content(message.content, "tool"),
+        }
+    else:
+        role = _role_of(message)
+        wire = {"role": role, "content": convert_content(message.content, role)}
+    if message.name and not isinstance(message, ToolMessage):
+        wire["name"] = message.name
+    return wire
+
+
+def convert_messages(messages: Sequence[BaseMessage]) -> list[Block]:
+    """The ``messages`` of a request body."""
+    return [_convert_message_to_dict(message) for message in messages]

@@ -1,0 +1,106 @@
+"""Assembling the request body from the model's settings and a call's arguments.
+
+Precedence, lowest first: the model's fields, ``model_kwargs``, then the call's keyword
+arguments (which reach the body verbatim). Nothing the user passes is dropped; the few
+inconsistent combinations OpenRouter would reject raise here, before anything is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+
+# Fields whose request-body key differs from the field name.
+BODY_KEY_OF_FIELD = {"openrouter_provider": "provider", "openrouter_metadata": "metadata"}
+# Call arguments that configure the HTTP request rather than the body.
+REQUEST_OPTIONS = ("timeout", "max_retries")
+# Call arguments LangChain uses internally; never sent.
+_INTERNAL_CALL_ARGS = ("ls_structured_output_format",)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request: its body and the options of the HTTP exchange."""
+
+    body: dict[str, Any]
+    timeout: Any
+    max_retries: int
+
+
+def check_reasoning(reasoning: Mapping[str, Any] | None, effort: object) -> None:
+    """Reject reasoning settings OpenRouter would refuse, naming the fix."""
+    if not reasoning:
+        return
+    if reasoning.get("effort") is not None and reasoning.get("max_tokens") is not None:
+        msg = (
+            "reasoning: set either 'effort' or 'max_tokens', not both "
+            f"(got effort={reasoning['effort']!r}, max_tokens={reasoning['max_tokens']!r})."
+        )
+        raise ValueError(msg)
+    if effort is not None and reasoning.get("effort") not in (None, effort):
+        msg = (
+            f"reasoning_effort={effort!r} conflicts with reasoning['effort']="
+            f"{reasoning['effort']!r}: set only one of them."
+        )
+        raise ValueError(msg)
+
+
+def build_request(
+    defaults: Mapping[str, Any],
+    messages: list[dict[str, Any]],
+    call_kwargs: dict[str, Any],
+    *,
+    stream: bool,
+    timeout: Any,
+    max_retries: int,
+) -> Request:
+    """The request for one call.
+
+    ``defaults`` are the model's body parameters (``model`` included), already merged
+    with ``model_kwargs``; ``call_kwargs`` are the per-call keyword arguments.
+    """
+    call = dict(call_kwargs)
+    for name in _INTERNAL_CALL_ARGS:
+        call.pop(name, None)
+    timeout = normalize_timeout(call.pop("timeout", timeout))
+    max_retries = call.pop("max_retries", max_retries)
+    for field_name, body_key in BODY_KEY_OF_FIELD.items():
+        if field_name in call:
+            call[body_key] = call.pop(field_name)
+    body: dict[str, Any] = {"model": defaults["model"], "messages": messages}
+    body.update(defaults)
+    body.update({key: value for key, value in call.items() if value is not None})
+    if stream:
+        body["stream"] = True
+    else:
+        body.pop("stream", None)
+    check_reasoning(body.get("reasoning"), body.get("reasoning_effort"))
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        msg = f"max_retries must be a whole number >= 0, got {max_retries!r}."
+        raise ValueError(msg)
+    return Request(body=body, timeout=timeout, max_retries=max_retries)
+
+
+def normalize_timeout(timeout: Any) -> Any:
+    """Seconds as float, or an ``httpx2.Timeout`` (legacy ``httpx.Timeout`` converted)."""
+    if timeout is None or isinstance(timeout, httpx2.Timeout):
+        return timeout
+    if isinstance(timeout, bool):
+        msg = f"timeout must be seconds (a number) or an httpx.Timeout, got {timeout!r}."
+        raise TypeError(msg)
+    if isinstance(timeout, (int, float)):
+        if timeout <= 0:
+            msg = f"timeout must be a positive number of seconds, got {timeout!r}."
+            raise ValueError(msg)
+        return float(timeout)
+    if all(hasattr(timeout, part) for part in ("connect", "read", "write", "pool")):
+        return httpx2.Timeout(
+            connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool
+        )
+    if isinstance(timeout, tuple):
+        return httpx2.Timeout(*timeout)
+    msg = f"timeout must be seconds (a number) or an httpx.Timeout, got {type(timeout).__name__}."
+    raise TypeError(msg)

@@ -1,0 +1,210 @@
+"""Reading OpenRouter's chat-completion responses into LangChain's types.
+
+Pieces shared by the invoke and stream paths live here: tool-call parsing, the
+``additional_kwargs`` extras (reasoning, annotations, images, refusal, audio), usage and
+response metadata. :mod:`._streaming` reuses them for chunks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
+from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from langchain_openrouter._errors import error_from_payload, malformed
+from langchain_openrouter._wire import Usage
+
+MODEL_PROVIDER = "openrouter"
+PASSED_THROUGH_EXTRAS = ("annotations", "images", "audio", "refusal")
+_TOP_LEVEL_METADATA = ("id", "provider", "system_fingerprint", "service_tier")
+_CHOICE_METADATA = ("finish_reason", "native_finish_reason", "logprobs")
+
+
+def checked_completion(data: object) -> dict[str, Any]:
+    """The completion body, or the typed error it stands for.
+
+    Catches what the ``openai`` SDK lets through as success: an HTTP 200 body with a
+    top-level ``error``, ``choices`` null with no error (retryable), a choice-level
+    ``error`` and ``finish_reason: "error"``. A completion nested under ``provider`` is
+    unwrapped.
+    """
+    if not isinstance(data, dict):
+        raise malformed(f"expected a JSON object, got {type(data).__name__}")
+    nested = data.get("provider")
+    if not data.get("choices") and isinstance(nested, dict) and nested.get("choices"):
+        data = nested
+    generation_id = data.get("id")
+    choices = data.get("choices")
+    if not choices:
+        if isinstance(data.get("error"), dict):
+            raise error_from_payload(data["error"], generation_id=generation_id)
+        error = malformed("the completion has no choices", generation_id)
+        error.is_retryable = True
+        raise error
+    raise_for_failed_choice(choices[0], generation_id)
+    return data
+
+
+def raise_for_failed_choice(choice: dict[str, Any], generation_id: str | None) -> None:
+    """Raise for a choice that carries ``error`` or finished with reason ``"error"``."""
+    if isinstance(choice.get("error"), dict):
+        raise error_from_payload(choice["error"], generation_id=generation_id)
+    if choice.get("finish_reason") == "error":
+        native = choice.get("native_finish_reason")
+        message = "The generation failed (finish_reason 'error'"
+        message += f", native_finish_reason {native!r})" if native else ")"
+        payload = {"message": message, "metadata": {"native_finish_reason": native}}
+        raise error_from_payload(payload, generation_id=generation_id, retryable=True)
+
+
+def parse_arguments(raw: object) -> tuple[dict[str, Any] | None, str | None]:
+    """Tool-call arguments as a dict (missing, null or ``""`` mean ``{}``), or an error."""
+    if raw is None or raw == "":
+        return {}, None
+    if isinstance(raw, dict):
+        return raw, None
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError as exc:
+        return None, f"arguments are not valid JSON: {exc}"
+    if value is None:
+        return {}, None
+    if not isinstance(value, dict):
+        return None, f"arguments must be a JSON object, got {type(value).__name__}"
+    return value, None
+
+
+def parse_tool_calls(raw_calls: object) -> tuple[list[ToolCall], list[InvalidToolCall]]:
+    """Split OpenAI-format ``tool_calls`` into valid and invalid LangChain tool calls."""
+    valid: list[ToolCall] = []
+    invalid: list[InvalidToolCall] = []
+    for call in raw_calls if isinstance(raw_calls, list) else []:
+        function = call.get("function") or {}
+        name, call_id, raw = function.get("name") or "", call.get("id"), function.get("arguments")
+        args, problem = parse_arguments(raw)
+        if args is None:
+            invalid.append(
+                InvalidToolCall(
+                    type="invalid_tool_call", name=name, args=raw, id=call_id, error=problem
+                )
+            )
+        else:
+            valid.append(ToolCall(type="tool_call", name=name, args=args, id=call_id))
+    return valid, invalid
+
+
+def reasoning_text(reasoning: object, details: object) -> str:
+    """Reasoning shown once: ``reasoning``, else the details' text, else their summaries."""
+    if isinstance(reasoning, str) and reasoning:
+        return reasoning
+    entries = [entry for entry in details if isinstance(entry, dict)] if isinstance(details, list) else []
+    for key in ("text", "summary"):
+        if text := "".join(e[key] for e in entries if isinstance(e.get(key), str)):
+            return text
+    return ""
+
+
+def passed_through_extras(message: dict[str, Any]) -> dict[str, Any]:
+    """The extras OpenRouter adds to a message or delta that we pass on unchanged."""
+    return {key: message[key] for key in PASSED_THROUGH_EXTRAS if message.get(key)}
+
+
+def message_extras(message: dict[str, Any]) -> dict[str, Any]:
+    """``additional_kwargs`` of a complete (non-streamed) assistant message."""
+    extras = passed_through_extras(message)
+    details = message.get("reasoning_details")
+    if text := reasoning_text(message.get("reasoning") or message.get("reasoning_content"), details):
+        extras["reasoning_content"] = text
+    if isinstance(details, list):
+        extras["reasoning_details"] = details
+    return extras
+
+
+def create_usage_metadata(raw_usage: object) -> UsageMetadata | None:
+    """LangChain usage from OpenRouter's ``usage``.
+
+    Cache reads and writes are parts of ``prompt_tokens``, not additions to it; token
+    counts may be floats and are cast to int.
+    """
+    if not isinstance(raw_usage, dict):
+        return None
+    usage = Usage.model_validate(raw_usage)
+    prompt = usage.prompt_tokens_details
+    completion = usage.completion_tokens_details
+    input_details = InputTokenDetails(
+        cache_read=_count(prompt.cached_tokens if prompt else None),
+        cache_creation=_count(prompt.cache_write_tokens if prompt else None),
+    )
+    output_details = OutputTokenDetails(
+        reasoning=_count(completion.reasoning_tokens if completion else None)
+    )
+    if prompt and prompt.audio_tokens:
+        input_details["audio"] = _count(prompt.audio_tokens)
+    if completion and completion.audio_tokens:
+        output_details["audio"] = _count(completion.audio_tokens)
+    input_tokens, output_tokens = _count(usage.prompt_tokens), _count(usage.completion_tokens)
+    total = usage.total_tokens
+    return UsageMetadata(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=input_tokens + output_tokens if total is None else _count(total),
+        input_token_details=input_details,
+        output_token_details=output_details,
+    )
+
+
+def _count(value: float | None) -> int:
+    return int(value or 0)
+
+
+def usage_response_metadata(raw_usage: object) -> dict[str, Any]:
+    """Cost and billing facts from ``usage`` that belong in ``response_metadata``."""
+    if not isinstance(raw_usage, dict):
+        return {}
+    facts = {key: raw_usage.get(key) for key in ("cost", "is_byok", "cost_details")}
+    facts["server_tool_use"] = raw_usage.get("server_tool_use_details") or raw_usage.get(
+        "server_tool_use"
+    )
+    return {key: value for key, value in facts.items() if value is not None}
+
+
+def response_metadata(
+    top: dict[str, Any], choice: dict[str, Any], raw_usage: object
+) -> dict[str, Any]:
+    """``response_metadata`` from the envelope, the first choice and the usage."""
+    metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+    if top.get("model") is not None:
+        metadata["model_name"] = top["model"]
+    for key in _TOP_LEVEL_METADATA:
+        if top.get(key) is not None:
+            metadata[key] = top[key]
+    for key in _CHOICE_METADATA:
+        if choice.get(key) is not None:
+            metadata[key] = choice[key]
+    metadata.update(usage_response_metadata(raw_usage))
+    return metadata
+
+
+def completion_to_chat_result(data: dict[str, Any]) -> ChatResult:
+    """A :class:`ChatResult` from a checked completion body."""
+    generations = []
+    usage = create_usage_metadata(data.get("usage"))
+    for choice in data["choices"]:
+        message = choice.get("message") or {}
+        tool_calls, invalid_tool_calls = parse_tool_calls(message.get("tool_calls"))
+        ai_message = AIMessage(
+            content=message.get("content") or "",
+            additional_kwargs=message_extras(message),
+            tool_calls=tool_calls,
+            invalid_tool_calls=invalid_tool_calls,
+            usage_metadata=usage,
+            response_metadata=response_metadata(data, choice, data.get("usage")),
+            id=data.get("id"),
+        )
+        info = {"finish_reason": choice.get("finish_reason")}
+        generations.append(ChatGeneration(message=ai_message, generation_info=info))
+    llm_output = {"model_name": data.get("model"), "id": data.get("id")}
+    return ChatResult(generations=generations, llm_output=llm_output)

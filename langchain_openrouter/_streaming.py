@@ -1,0 +1,172 @@
+"""Turning OpenRouter's SSE chunks into ``AIMessageChunk``s whose sum is the invoked message.
+
+LangChain adds chunks with ``+``, which concatenates repeated strings and merges list
+items that share an integer ``index``. The chunks are shaped so that this gives the
+right result: ``finish_reason``, ``model_name``, usage and cost travel once, in a final
+chunk; a tool call's ``id`` and ``name`` travel once; a reasoning detail's ``type``,
+``format``, ``id`` and ``signature`` travel once, and only ``text``/``summary``/``data``
+are repeated, so fragments merge per ``(type, index)`` as OpenRouter means them to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import ToolCallChunk
+from langchain_core.outputs import ChatGenerationChunk
+
+from langchain_openrouter._errors import error_from_payload
+from langchain_openrouter._response import (
+    create_usage_metadata,
+    passed_through_extras,
+    raise_for_failed_choice,
+    reasoning_text,
+    response_metadata,
+)
+
+_CONCATENATED_DETAIL_KEYS = frozenset({"text", "summary", "data"})
+_ENVELOPE_KEYS = ("id", "model", "provider", "system_fingerprint", "service_tier")
+
+
+@dataclass
+class _Slot:
+    position: int
+    sent: set[str] = field(default_factory=set)
+
+
+class ReasoningFragments:
+    """Rewrites streamed ``reasoning_details`` fragments so that LangChain merges them right.
+
+    Each ``(type, index)`` group gets one integer slot (its own ``index`` unless another
+    group already holds it), and every key but the concatenated ones is sent once.
+    """
+
+    def __init__(self) -> None:
+        self._slots: dict[tuple[Any, Any], _Slot] = {}
+
+    def _slot(self, fragment: dict[str, Any]) -> _Slot:
+        key = (fragment.get("type"), fragment.get("index"))
+        slot = self._slots.get(key)
+        if slot is None:
+            taken = {known.position for known in self._slots.values()}
+            index = fragment.get("index")
+            position = index if isinstance(index, int) and index not in taken else None
+            if position is None:
+                position = max(taken, default=-1) + 1
+            slot = self._slots[key] = _Slot(position)
+        return slot
+
+    def rewrite(self, fragments: list[Any]) -> list[dict[str, Any]]:
+        pieces = []
+        for fragment in fragments:
+            if not isinstance(fragment, dict):
+                continue
+            slot = self._slot(fragment)
+            piece: dict[str, Any] = {}
+            for name, value in fragment.items():
+                if name == "index" or value is None or value == "":
+                    continue
+                if name in _CONCATENATED_DETAIL_KEYS or name not in slot.sent:
+                    piece[name] = value
+                    slot.sent.add(name)
+            if piece:
+                pieces.append({"index": slot.position, **piece})
+        return pieces
+
+
+@dataclass
+class _ToolCallSeen:
+    id_sent: bool = False
+    name_sent: bool = False
+
+
+class StreamAssembler:
+    """Converts one stream's chunks; :meth:`final` gives the closing metadata chunk."""
+
+    def __init__(self, *, report_usage: bool = True) -> None:
+        self._report_usage = report_usage
+        self._envelope: dict[str, Any] = {}
+        self._finish: dict[str, Any] = {}
+        self._usage: dict[str, Any] | None = None
+        self._reasoning = ReasoningFragments()
+        self._tool_calls: dict[int, _ToolCallSeen] = {}
+
+    def convert(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
+        """The chunk for one SSE event, or None when it carries no message content."""
+        self._remember_envelope(event)
+        if isinstance(event.get("error"), dict):
+            raise error_from_payload(event["error"], generation_id=self._envelope.get("id"))
+        choices = event.get("choices")
+        if not choices:
+            return None
+        choice = choices[0]
+        raise_for_failed_choice(choice, self._envelope.get("id"))
+        for key in ("finish_reason", "native_finish_reason"):
+            if choice.get(key) is not None:
+                self._finish[key] = choice[key]
+        return self._delta_chunk(choice.get("delta") or {})
+
+    def _remember_envelope(self, event: dict[str, Any]) -> None:
+        for key in _ENVELOPE_KEYS:
+            if event.get(key) is not None:
+                self._envelope[key] = event[key]
+        if isinstance(event.get("usage"), dict):
+            self._usage = event["usage"]
+
+    def _delta_chunk(self, delta: dict[str, Any]) -> ChatGenerationChunk | None:
+        extras = passed_through_extras(delta)
+        details = delta.get("reasoning_details")
+        if text := reasoning_text(delta.get("reasoning") or delta.get("reasoning_content"), details):
+            extras["reasoning_content"] = text
+        if details and (pieces := self._reasoning.rewrite(details)):
+            extras["reasoning_details"] = pieces
+        content = delta.get("content") or ""
+        tool_call_chunks = self._tool_call_chunks(delta.get("tool_calls"))
+        if not (content or extras or tool_call_chunks):
+            return None
+        message = AIMessageChunk(
+            content=content,
+            additional_kwargs=extras,
+            tool_call_chunks=tool_call_chunks,
+            id=self._envelope.get("id"),
+        )
+        return ChatGenerationChunk(message=message)
+
+    def _tool_call_chunks(self, raw_calls: object) -> list[ToolCallChunk]:
+        if not isinstance(raw_calls, list):
+            return []
+        chunks = []
+        for position, call in enumerate(raw_calls):
+            index = call.get("index", position) if isinstance(call, dict) else position
+            seen = self._tool_calls.setdefault(index, _ToolCallSeen())
+            function = call.get("function") or {}
+            call_id = None if seen.id_sent else call.get("id")
+            name = None if seen.name_sent else function.get("name")
+            seen.id_sent = seen.id_sent or bool(call_id)
+            seen.name_sent = seen.name_sent or bool(name)
+            chunks.append(
+                ToolCallChunk(
+                    type="tool_call_chunk",
+                    name=name,
+                    args=function.get("arguments") or None,
+                    id=call_id,
+                    index=index,
+                )
+            )
+        return chunks
+
+    def final(self) -> ChatGenerationChunk:
+        """The closing chunk: finish reason, model, provider, usage and cost, once."""
+        metadata = response_metadata(self._envelope, self._finish, self._usage)
+        message = AIMessageChunk(
+            content="",
+            response_metadata=metadata,
+            usage_metadata=create_usage_metadata(self._usage) if self._report_usage else None,
+            id=self._envelope.get("id"),
+            chunk_position="last",
+        )
+        return ChatGenerationChunk(
+            message=message, generation_info={"finish_reason": self._finish.get("finish_reason")}
+        )

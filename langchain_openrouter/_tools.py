@@ -1,0 +1,72 @@
+"""Tool definitions and ``tool_choice`` in OpenRouter's form.
+
+Function tools go through LangChain's ``convert_to_openai_tool``. OpenRouter server tools
+(``{"type": "openrouter:web_search", ...}`` and the OpenAI-style shorthands such as
+``{"type": "web_search"}``) are executed by OpenRouter and pass through untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel
+
+ToolLike = dict[str, Any] | type[BaseModel] | Callable[..., Any] | BaseTool
+_PLAIN_CHOICES = frozenset({"auto", "none", "required"})
+
+
+def is_server_tool(tool: object) -> bool:
+    """Whether ``tool`` is a dict for a tool OpenRouter runs itself."""
+    return isinstance(tool, dict) and isinstance(tool.get("type"), str) and tool["type"] != "function"
+
+
+def convert_tool(tool: ToolLike, *, strict: bool | None = None) -> dict[str, Any]:
+    """One entry of the request's ``tools``."""
+    if is_server_tool(tool):
+        return dict(tool)  # type: ignore[arg-type]
+    return convert_to_openai_tool(tool, strict=strict)
+
+
+def tool_names(tools: Sequence[dict[str, Any]]) -> list[str]:
+    """Names of the function tools among converted ``tools``."""
+    return [tool["function"]["name"] for tool in tools if tool.get("type") == "function"]
+
+
+def convert_tool_choice(choice: object, tools: Sequence[dict[str, Any]]) -> object:
+    """``tool_choice`` as OpenRouter takes it.
+
+    ``"any"`` and ``True`` mean "call some tool" (``True`` with one function tool forces
+    that tool); a function name forces that function; a server tool type forces that
+    server tool; dicts pass through.
+    """
+    names = tool_names(tools)
+    if choice is True:
+        return _function_choice(names[0]) if len(names) == 1 else "required"
+    if choice is False or choice is None:
+        return None
+    if isinstance(choice, dict):
+        return choice
+    if not isinstance(choice, str):
+        msg = f"tool_choice must be a string, a dict or a bool, got {type(choice).__name__}."
+        raise TypeError(msg)
+    if choice == "any":
+        return "required"
+    if choice in _PLAIN_CHOICES:
+        return choice
+    if choice in names:
+        return _function_choice(choice)
+    server_types = {tool["type"] for tool in tools if is_server_tool(tool)}
+    if choice in server_types or choice.startswith("openrouter:"):
+        return {"type": choice}
+    msg = (
+        f"tool_choice {choice!r} names no bound tool. Use 'auto', 'none', 'any'/'required', "
+        f"or one of: {', '.join(names) or '(no function tools bound)'}."
+    )
+    raise ValueError(msg)
+
+
+def _function_choice(name: str) -> dict[str, Any]:
+    return {"type": "function", "function": {"name": name}}

@@ -1,0 +1,168 @@
+"""Sending a chat-completions request: the one seam every call goes through.
+
+Bodies are posted with the ``openai`` SDK's low-level ``post`` and returned as plain
+JSON (``cast_to=object``): no SDK request transform and no SDK response model per call
+or per chunk. Every failure (HTTP status, transport, timeout, malformed JSON, an error
+chunk in the stream) leaves this module as an :class:`OpenRouterError`, and each attempt
+runs under the retry policy of :mod:`._retry`. A stream is retried only until its first
+event has been read; after that a failure is raised, never replayed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+import openai
+
+from langchain_openrouter._errors import (
+    OpenRouterConnectionError,
+    OpenRouterError,
+    OpenRouterResponseError,
+    OpenRouterTimeoutError,
+    error_from_openai,
+    malformed,
+)
+from langchain_openrouter._response import checked_completion
+from langchain_openrouter._retry import async_retrying, retrying
+
+if TYPE_CHECKING:
+    from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+
+    from langchain_openrouter._clients import Connection
+
+PATH = "/chat/completions"
+_STREAM = openai.Stream[object]
+_ASYNC_STREAM = openai.AsyncStream[object]
+
+
+@contextmanager
+def translated_errors(generation_id: str | None = None) -> Iterator[None]:
+    """Re-raise any failure of a request as the matching :class:`OpenRouterError`."""
+    try:
+        yield
+    except OpenRouterError:
+        raise
+    except openai.OpenAIError as exc:
+        raise error_from_openai(exc, generation_id) from exc
+    except httpx2.TimeoutException as exc:
+        raise OpenRouterTimeoutError(f"OpenRouter stopped responding: {exc!r}") from exc
+    except httpx2.TransportError as exc:
+        message = f"The connection to OpenRouter failed: {exc!r}"
+        raise OpenRouterConnectionError(message, generation_id=generation_id) from exc
+    except json.JSONDecodeError as exc:
+        raise malformed(f"invalid JSON ({exc})", generation_id) from exc
+
+
+def _post_kwargs(body: dict[str, Any], timeout: Any, *, stream: bool) -> dict[str, Any]:
+    options = {} if timeout is None else {"timeout": timeout}
+    kwargs: dict[str, Any] = {"cast_to": object, "body": body, "options": options}
+    if stream:
+        kwargs.update(stream=True, stream_cls=_STREAM)
+    return kwargs
+
+
+def _ended_empty() -> OpenRouterResponseError:
+    error = malformed("the stream ended before any chunk")
+    error.is_retryable = True
+    return error
+
+
+def complete(
+    connection: Connection,
+    body: dict[str, Any],
+    *,
+    timeout: Any,
+    max_retries: int,
+    run_manager: CallbackManagerForLLMRun | None,
+) -> dict[str, Any]:
+    """POST a non-streaming request; the validated completion body."""
+    client = connection.sync_client()
+    kwargs = _post_kwargs(body, timeout, stream=False)
+    for attempt in retrying(max_retries, run_manager):
+        with attempt, translated_errors():
+            return checked_completion(client.post(PATH, **kwargs))
+    raise AssertionError  # pragma: no cover - tenacity re-raises the last error
+
+
+async def acomplete(
+    connection: Connection,
+    body: dict[str, Any],
+    *,
+    timeout: Any,
+    max_retries: int,
+    run_manager: AsyncCallbackManagerForLLMRun | None,
+) -> dict[str, Any]:
+    """Async :func:`complete`."""
+    client = connection.async_client()
+    kwargs = _post_kwargs(body, timeout, stream=False)
+    async for attempt in async_retrying(max_retries, run_manager):
+        with attempt, translated_errors():
+            return checked_completion(await client.post(PATH, **kwargs))
+    raise AssertionError  # pragma: no cover
+
+
+def stream(
+    connection: Connection,
+    body: dict[str, Any],
+    *,
+    timeout: Any,
+    max_retries: int,
+    run_manager: CallbackManagerForLLMRun | None,
+) -> Iterator[dict[str, Any]]:
+    """POST a streaming request; its SSE chunks as dicts. Closes the response when left."""
+    client = connection.sync_client()
+    kwargs = _post_kwargs(body, timeout, stream=True)
+    for attempt in retrying(max_retries, run_manager):
+        with attempt, translated_errors():
+            events = client.post(PATH, **kwargs)
+            try:
+                first = next(events)
+            except StopIteration:
+                events.close()
+                raise _ended_empty() from None
+            except BaseException:
+                events.close()
+                raise
+    generation_id = first.get("id") if isinstance(first, dict) else None
+    try:
+        yield first
+        with translated_errors(generation_id):
+            yield from events
+    finally:
+        events.close()
+
+
+async def astream(
+    connection: Connection,
+    body: dict[str, Any],
+    *,
+    timeout: Any,
+    max_retries: int,
+    run_manager: AsyncCallbackManagerForLLMRun | None,
+) -> AsyncIterator[dict[str, Any]]:
+    """Async :func:`stream`."""
+    client = connection.async_client()
+    kwargs = _post_kwargs(body, timeout, stream=True) | {"stream_cls": _ASYNC_STREAM}
+    async for attempt in async_retrying(max_retries, run_manager):
+        with attempt, translated_errors():
+            events = await client.post(PATH, **kwargs)
+            try:
+                first = await events.__anext__()
+            except StopAsyncIteration:
+                await events.close()
+                raise _ended_empty() from None
+            except BaseException:
+                await events.close()
+                raise
+    generation_id = first.get("id") if isinstance(first, dict) else None
+    try:
+        yield first
+        with translated_errors(generation_id):
+            async for event in events:
+                yield event
+    finally:
+        await events.close()

@@ -1,0 +1,675 @@
+"""``ChatOpenRouter``: the LangChain chat model for OpenRouter."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import AsyncIterator, Iterator, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_openrouter import _transport
+from langchain_openrouter._clients import Connection
+from langchain_openrouter._messages import convert_messages
+from langchain_openrouter._payload import (
+    BODY_KEY_OF_FIELD,
+    Request,
+    build_request,
+    check_reasoning,
+    normalize_timeout,
+)
+from langchain_openrouter._response import completion_to_chat_result
+from langchain_openrouter._streaming import StreamAssembler
+from langchain_openrouter._tools import ToolLike, convert_tool, convert_tool_choice
+from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
+    ImageConfig,
+    Plugin,
+    ProviderPreferences,
+    ReasoningConfig,
+    ReasoningEffort,
+    TraceConfig,
+    UsageConfig,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.callbacks import (
+        AsyncCallbackManagerForLLMRun,
+        CallbackManagerForLLMRun,
+    )
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+
+# Fields that configure the client or this integration; every other field whose value
+# is set is a request-body parameter of the same name (or of BODY_KEY_OF_FIELD's).
+_NOT_BODY_FIELDS = frozenset(
+    {
+        "api_key",
+        "base_url",
+        "app_url",
+        "app_title",
+        "app_categories",
+        "default_headers",
+        "streaming",
+        "stream_usage",
+        "model_kwargs",
+        "timeout",
+        "max_retries",
+        "http_client",
+        "http_async_client",
+    }
+)
+StructuredOutputMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+
+class ChatOpenRouter(BaseChatModel):
+    r"""OpenRouter chat model: hundreds of models from every vendor behind one API.
+
+    Built on the ``openai`` SDK, with OpenRouter's own request features (provider
+    routing, model fallbacks, presets, plugins, reasoning, server tools) as typed fields
+    and its response extras (reasoning details, citations, images, cost, the provider
+    that served) read into LangChain's message types.
+
+    Setup:
+        Install ``langchain-openrouter`` and set ``OPENROUTER_API_KEY``.
+
+        .. code-block:: bash
+
+            pip install -U langchain-openrouter
+            export OPENROUTER_API_KEY="sk-or-..."
+
+    Key init args — completion params:
+        model: str
+            OpenRouter model slug, e.g. ``"anthropic/claude-sonnet-4.5"``.
+        temperature, max_tokens, top_p, top_k, seed, stop, ...: sampling parameters.
+        reasoning: ReasoningConfig
+            ``{"effort": "high"}`` or ``{"max_tokens": 2000}`` (not both).
+        openrouter_provider: ProviderPreferences
+            Routing preferences sent as the body's ``provider``.
+        models: list[str]
+            Fallback models, tried in order.
+
+    Key init args — client params:
+        api_key: SecretStr
+            Defaults to ``OPENROUTER_API_KEY``.
+        base_url: str
+            Defaults to ``OPENROUTER_API_BASE`` or ``https://openrouter.ai/api/v1``.
+        timeout: float | httpx.Timeout
+            Seconds; per call as ``invoke(..., timeout=5)``.
+        max_retries: int
+            Retries after the first attempt (0 = exactly one attempt).
+
+    Instantiate:
+        .. code-block:: python
+
+            from langchain_openrouter import ChatOpenRouter
+
+            llm = ChatOpenRouter(model="openai/gpt-4o-mini", temperature=0)
+
+    Invoke:
+        .. code-block:: python
+
+            llm.invoke("Name three primes.").content
+
+    Stream:
+        .. code-block:: python
+
+            for chunk in llm.stream("Write a haiku about routers."):
+                print(chunk.text, end="")
+
+            # Chunks add up to the same message invoke() returns:
+            full = sum(llm.stream("Hi"), start=None)  # or functools.reduce(operator.add, ...)
+
+    Async:
+        .. code-block:: python
+
+            await llm.ainvoke("Hi")
+            async for chunk in llm.astream("Hi"):
+                ...
+
+    Tool calling:
+        .. code-block:: python
+
+            from pydantic import BaseModel
+
+
+            class GetWeather(BaseModel):
+                '''Get the current weather for a city.'''
+
+                city: str
+
+
+            llm_tools = llm.bind_tools([GetWeather], tool_choice="any")
+            llm_tools.invoke("Weather in Paris?").tool_calls
+            # [{'name': 'GetWeather', 'args': {'city': 'Paris'}, 'id': '...', ...}]
+
+            # OpenRouter server tools pass through untouched:
+            llm.bind_tools([{"type": "openrouter:web_search", "parameters": {"max_results": 3}}])
+
+    Structured output:
+        .. code-block:: python
+
+            class Answer(BaseModel):
+                answer: str
+                confidence: float
+
+
+            llm.with_structured_output(Answer).invoke("What is 2+2?")
+            # Answer(answer='4', confidence=1.0)
+
+    Reasoning:
+        .. code-block:: python
+
+            llm = ChatOpenRouter(model="anthropic/claude-sonnet-4.5", reasoning={"max_tokens": 2000})
+            msg = llm.invoke("What is 17 * 23?")
+            msg.additional_kwargs["reasoning_content"]  # the reasoning text
+            msg.additional_kwargs["reasoning_details"]  # sent back as is on the next turn
+
+    Provider routing:
+        .. code-block:: python
+
+            llm = ChatOpenRouter(
+                model="meta-llama/llama-3.3-70b-instruct",
+                openrouter_provider={"order": ["groq", "together"], "allow_fallbacks": False},
+                models=["mistralai/mistral-large"],  # fallback models
+            )
+
+    Token usage:
+        .. code-block:: python
+
+            msg.usage_metadata
+            # {'input_tokens': 25, 'output_tokens': 11, 'total_tokens': 36,
+            #  'input_token_details': {'cache_read': 0, 'cache_creation': 0},
+            #  'output_token_details': {'reasoning': 0}}
+
+    Response metadata:
+        .. code-block:: python
+
+            msg.response_metadata
+            # {'model_provider': 'openrouter', 'model_name': 'openai/gpt-4o-mini',
+            #  'id': 'gen-...', 'provider': 'OpenAI', 'finish_reason': 'stop',
+            #  'native_finish_reason': 'stop', 'cost': 2.1e-05, 'is_byok': False, ...}
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    # --- client -----------------------------------------------------------------------
+    model: str = Field(alias="model_name")
+    """OpenRouter model slug, e.g. ``"anthropic/claude-sonnet-4.5"``."""
+    api_key: SecretStr | None = Field(
+        alias="openrouter_api_key",
+        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
+    )
+    """OpenRouter API key; defaults to the ``OPENROUTER_API_KEY`` environment variable."""
+    base_url: str = Field(
+        alias="openrouter_api_base",
+        default_factory=from_env("OPENROUTER_API_BASE", default=DEFAULT_BASE_URL),
+    )
+    """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
+    app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
+    """Your app's URL, sent as ``HTTP-Referer`` for OpenRouter's app attribution."""
+    app_title: str | None = Field(
+        default_factory=from_env("OPENROUTER_APP_TITLE", default=None)
+    )
+    """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
+    app_categories: list[str] | None = None
+    """Attribution categories, sent as ``X-OpenRouter-Categories``."""
+    default_headers: dict[str, str] | None = None
+    """Extra HTTP headers on every request."""
+    timeout: Any = Field(default=None, alias="request_timeout")
+    """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries after the first attempt for retryable failures; 0 = exactly one attempt."""
+    http_client: Any = Field(default=None, exclude=True)
+    """Your own ``httpx.Client``/``httpx2.Client`` for sync calls (you close it)."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """Your own ``httpx.AsyncClient``/``httpx2.AsyncClient`` for async calls."""
+    streaming: bool = False
+    """Use streaming for ``invoke`` too."""
+    stream_usage: bool = True
+    """Report usage and cost on the last streamed chunk."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Any other request-body parameters, sent verbatim."""
+
+    # --- OpenRouter request features ---------------------------------------------------
+    openrouter_provider: ProviderPreferences | None = None
+    """Provider routing preferences (body ``provider``)."""
+    models: list[str] | None = None
+    """Fallback models, tried in order when the primary fails."""
+    route: str | None = None
+    """Legacy routing mode (``"fallback"``); prefer ``models`` and ``openrouter_provider``."""
+    preset: str | None = None
+    """Named preset slug."""
+    transforms: list[str] | None = None
+    """Legacy message transforms, e.g. ``["middle-out"]`` (``[]`` disables them)."""
+    plugins: list[Plugin] | None = None
+    """Plugins, e.g. ``[{"id": "file-parser", "pdf": {"engine": "native"}}]``."""
+    reasoning: ReasoningConfig | None = None
+    """Reasoning settings: ``effort`` or ``max_tokens``, ``exclude``, ``enabled``, ..."""
+    reasoning_effort: ReasoningEffort | None = None
+    """Shorthand for ``reasoning={"effort": ...}``."""
+    usage: UsageConfig | None = None
+    """Legacy usage option; OpenRouter always reports usage and cost now."""
+    session_id: str | None = Field(
+        default_factory=from_env("OPENROUTER_SESSION_ID", default=None)
+    )
+    """Groups requests (sticky routing keeps prompt caches warm); env ``OPENROUTER_SESSION_ID``."""
+    trace: TraceConfig | None = None
+    """Observability fields forwarded to OpenRouter Broadcast."""
+    user: str | None = None
+    """Stable id of your end user."""
+    openrouter_metadata: dict[str, str] | None = None
+    """Request ``metadata`` (≤16 string pairs). LangChain's ``metadata`` stays for traces."""
+    verbosity: str | None = None
+    """Response verbosity: ``low``, ``medium``, ``high``, ..."""
+    modalities: list[str] | None = None
+    """Output modalities, e.g. ``["image", "text"]`` for image generation."""
+    image_config: ImageConfig | None = None
+    """Provider-specific image generation options, e.g. ``{"aspect_ratio": "16:9"}``."""
+    service_tier: str | None = None
+    """Service tier: ``auto``, ``default``, ``flex``, ``priority``, ..."""
+    prompt_cache_key: str | None = None
+    """OpenAI-style prompt cache key."""
+
+    # --- sampling ----------------------------------------------------------------------
+    temperature: float | None = None
+    max_tokens: int | None = None
+    max_completion_tokens: int | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    min_p: float | None = None
+    top_a: float | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    repetition_penalty: float | None = None
+    seed: int | None = None
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    logit_bias: dict[str, float] | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+
+    _connection: Connection = PrivateAttr()
+
+    # --- construction ------------------------------------------------------------------
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_model_kwargs(cls, values: Any) -> Any:
+        """Move unknown constructor arguments into ``model_kwargs``, with a warning."""
+        if not isinstance(values, dict):
+            return values
+        known = _known_names(cls)
+        extra = dict(values.get("model_kwargs") or {})
+        for name in list(values):
+            if name in known:
+                continue
+            warnings.warn(
+                f"{name!r} is not a ChatOpenRouter field; it is sent in the request body "
+                f"via model_kwargs. Pass it as model_kwargs={{{name!r}: ...}} to silence this.",
+                UserWarning,
+                stacklevel=4,
+            )
+            extra[name] = values.pop(name)
+        if clashes := sorted(set(extra) & known - {"model_kwargs"}):
+            msg = f"Pass {', '.join(clashes)} as ChatOpenRouter argument(s), not in model_kwargs."
+            raise ValueError(msg)
+        return {**values, "model_kwargs": extra} if extra else values
+
+    @model_validator(mode="after")
+    def _validate_and_connect(self) -> Self:
+        if not self.model or not self.model.strip():
+            msg = "model is empty: pass an OpenRouter model slug such as 'openai/gpt-4o-mini'."
+            raise ValueError(msg)
+        if self.api_key is None or not self.api_key.get_secret_value():
+            msg = (
+                "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
+                "or pass api_key=... (keys: https://openrouter.ai/keys)."
+            )
+            raise ValueError(msg)
+        check_reasoning(self.reasoning, self.reasoning_effort)
+        self._connection = Connection(
+            api_key=self.api_key.get_secret_value(),
+            base_url=self.base_url,
+            headers=self._headers(),
+            timeout=normalize_timeout(self.timeout),
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+        )
+        return self
+
+    def _headers(self) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if self.app_url:
+            headers["HTTP-Referer"] = self.app_url
+        if self.app_title:
+            headers["X-OpenRouter-Title"] = headers["X-Title"] = self.app_title
+        if self.app_categories:
+            headers["X-OpenRouter-Categories"] = ",".join(self.app_categories)
+        headers.update(self.default_headers or {})
+        return headers
+
+    # --- LangChain surface --------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "openrouter-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_openrouter", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "OPENROUTER_API_KEY"}
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        """The request-body parameters this model sends on every call."""
+        params: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            if name in _NOT_BODY_FIELDS or name in _BASE_FIELDS:
+                continue
+            value = getattr(self, name)
+            if value is not None:
+                params[BODY_KEY_OF_FIELD.get(name, name)] = value
+        params.update(self.model_kwargs)
+        return params
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, **self._default_params}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = LangSmithParams(
+            ls_provider="openrouter",
+            ls_model_name=kwargs.get("model", self.model),
+            ls_model_type="chat",
+        )
+        temperature = kwargs.get("temperature", self.temperature)
+        if temperature is not None:
+            params["ls_temperature"] = temperature
+        max_tokens = kwargs.get("max_tokens", self.max_tokens or self.max_completion_tokens)
+        if max_tokens is not None:
+            params["ls_max_tokens"] = max_tokens
+        stop = stop or kwargs.get("stop") or self.stop
+        if stop:
+            params["ls_stop"] = [stop] if isinstance(stop, str) else list(stop)
+        return params
+
+    # --- calls ------------------------------------------------------------------------
+
+    def _request(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool,
+    ) -> Request:
+        if stop is not None:
+            kwargs = {**kwargs, "stop": stop}
+        return build_request(
+            self._default_params,
+            convert_messages(messages),
+            kwargs,
+            stream=stream,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            chunks = self._stream(messages, stop, run_manager, **kwargs)
+            return _result_from_chunks(list(chunks))
+        request = self._request(messages, stop, kwargs, stream=False)
+        data = _transport.complete(
+            self._connection,
+            request.body,
+            timeout=request.timeout,
+            max_retries=request.max_retries,
+            run_manager=run_manager,
+        )
+        return completion_to_chat_result(data)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        if self.streaming:
+            chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
+            return _result_from_chunks(chunks)
+        request = self._request(messages, stop, kwargs, stream=False)
+        data = await _transport.acomplete(
+            self._connection,
+            request.body,
+            timeout=request.timeout,
+            max_retries=request.max_retries,
+            run_manager=run_manager,
+        )
+        return completion_to_chat_result(data)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, kwargs, stream=True)
+        assembler = StreamAssembler(report_usage=self.stream_usage)
+        events = _transport.stream(
+            self._connection,
+            request.body,
+            timeout=request.timeout,
+            max_retries=request.max_retries,
+            run_manager=run_manager,
+        )
+        for event in events:
+            if (chunk := assembler.convert(event)) is not None:
+                yield chunk
+        yield assembler.final()
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, kwargs, stream=True)
+        assembler = StreamAssembler(report_usage=self.stream_usage)
+        events = _transport.astream(
+            self._connection,
+            request.body,
+            timeout=request.timeout,
+            max_retries=request.max_retries,
+            run_manager=run_manager,
+        )
+        async for event in events:
+            if (chunk := assembler.convert(event)) is not None:
+                yield chunk
+        yield assembler.final()
+
+    # --- tools and structured output ----------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[ToolLike],
+        *,
+        tool_choice: str | bool | dict[str, Any] | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools: LangChain tools, pydantic models, functions, OpenAI tool dicts, or
+        OpenRouter server tools (``{"type": "openrouter:web_search", ...}``, untouched).
+
+        Args:
+            tools: The tools.
+            tool_choice: ``"auto"``, ``"none"``, ``"any"``/``"required"``/``True`` (call
+                some tool), a tool name, or a dict in OpenRouter's form.
+            strict: Ask for schema-exact arguments (function tools).
+            parallel_tool_calls: Allow several tool calls in one turn.
+            kwargs: Further request parameters bound with the tools.
+        """
+        formatted = [convert_tool(tool, strict=strict) for tool in tools]
+        if tool_choice is not None and tool_choice is not False:
+            kwargs["tool_choice"] = convert_tool_choice(tool_choice, formatted)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: StructuredOutputMethod = "json_schema",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Output that follows ``schema`` (a pydantic class, TypedDict or JSON schema).
+
+        Args:
+            schema: The output schema (optional for ``json_mode``).
+            method: ``"json_schema"`` (``response_format``, the default),
+                ``"function_calling"`` (a forced tool call) or ``"json_mode"``.
+            include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
+                on unparsable output.
+            strict: Ask the provider to enforce the schema exactly.
+            kwargs: Further request parameters.
+        """
+        if kwargs.pop("tools", None) is not None:
+            msg = "with_structured_output does not take tools; use bind_tools instead."
+            raise ValueError(msg)
+        if schema is None and method != "json_mode":
+            msg = f"with_structured_output(method={method!r}) needs a schema."
+            raise ValueError(msg)
+        llm, parser = self._structured_output_parts(schema, method, strict, kwargs)
+        if not include_raw:
+            return llm | parser
+        parsed = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        )
+        no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=llm) | parsed.with_fallbacks(
+            [no_parse], exception_key="parsing_error"
+        )
+
+    def _structured_output_parts(
+        self,
+        schema: dict[str, Any] | type | None,
+        method: str,
+        strict: bool | None,
+        kwargs: dict[str, Any],
+    ) -> tuple[Runnable[LanguageModelInput, AIMessage], Runnable[Any, Any]]:
+        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        trace = {"kwargs": {"method": method, "strict": strict}, "schema": schema}
+        if method == "function_calling":
+            tool = convert_to_openai_tool(cast("Any", schema), strict=strict)
+            name = tool["function"]["name"]
+            llm = self.bind_tools(
+                [tool], tool_choice=name, strict=strict, ls_structured_output_format=trace, **kwargs
+            )
+            parser: Runnable[Any, Any] = (
+                PydanticToolsParser(tools=[cast("Any", schema)], first_tool_only=True)
+                if is_pydantic
+                else JsonOutputKeyToolsParser(key_name=name, first_tool_only=True)
+            )
+            return llm, parser
+        if method == "json_mode":
+            response_format: dict[str, Any] = {"type": "json_object"}
+        elif method == "json_schema":
+            response_format = _json_schema_format(schema, strict)
+        else:
+            msg = (
+                f"Unknown structured output method {method!r}: use 'json_schema', "
+                "'function_calling' or 'json_mode'."
+            )
+            raise ValueError(msg)
+        llm = self.bind(
+            response_format=response_format, ls_structured_output_format=trace, **kwargs
+        )
+        parser = (
+            PydanticOutputParser(pydantic_object=cast("Any", schema))
+            if is_pydantic
+            else JsonOutputParser()
+        )
+        return llm, parser
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release this model's sync connection (its pool closes when no model uses it)."""
+        self._connection.close()
+
+    async def aclose(self) -> None:
+        """Release this model's async connection for the running event loop."""
+        await self._connection.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+_BASE_FIELDS = frozenset(BaseChatModel.model_fields)
+
+
+def _known_names(cls: type[BaseModel]) -> frozenset[str]:
+    names = set(cls.model_fields)
+    names.update(info.alias for info in cls.model_fields.values() if info.alias)
+    return frozenset(names)
+
+
+def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
+    function = convert_to_openai_tool(schema, strict=strict)["function"]
+    json_schema: dict[str, Any] = {"name": function["name"], "schema": function["parameters"]}
+    if function.get("description"):
+        json_schema["description"] = function["description"]
+    if strict is not None:
+        json_schema["strict"] = strict
+    return {"type": "json_schema", "json_schema": json_schema}
+
+
+def _result_from_chunks(chunks: list[ChatGenerationChunk]) -> ChatResult:
+    from langchain_core.language_models.chat_models import generate_from_stream
+
+    return generate_from_stream(iter(chunks))
+
+
+__all__ = ["ChatOpenRouter"]
