@@ -17,7 +17,8 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 from tenacity.wait import wait_base
 
@@ -36,7 +37,7 @@ class _HonourRetryAfter(wait_base):
     """Exponential backoff with jitter, unless the server said how long to wait."""
 
     def __init__(self) -> None:
-        self._backoff = wait_exponential_jitter(initial=0.5, max=8.0, jitter=0.5)
+        self._backoff = wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5)
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome
