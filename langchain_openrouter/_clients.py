@@ -25,9 +25,9 @@ class _SharedPools:
         self._lock = threading.Lock()
         self._sync: openai.DefaultHttpxClient | None = None
         self._sync_users = 0
-        self._async: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, list[Any]
-        ] = weakref.WeakKeyDictionary()
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def acquire_sync(self) -> openai.DefaultHttpxClient:
         with self._lock:

@@ -5,17 +5,22 @@ Each class also inherits the matching ``langchain_core.exceptions`` class and, f
 errors, the ``openai`` SDK's class, so code that catches any of the three keeps working::
 
     OpenRouterError (langchain_core ModelError)
-    ├── OpenRouterBadRequestError          400/413/422  ModelInvalidRequestError, openai.BadRequestError
-    │   └── OpenRouterContextOverflowError 400 (context)  + ContextOverflowError
-    ├── OpenRouterAuthenticationError      401          ModelAuthenticationError, openai.AuthenticationError
-    ├── OpenRouterInsufficientCreditsError 402          openai.APIStatusError
-    ├── OpenRouterPermissionDeniedError    403          ModelPermissionDeniedError, openai.PermissionDeniedError
-    ├── OpenRouterNotFoundError            404          ModelNotFoundError, openai.NotFoundError
-    ├── OpenRouterTimeoutError             408, client timeouts  ModelTimeoutError, openai.APITimeoutError
-    ├── OpenRouterRateLimitError           429          ModelRateLimitError, openai.RateLimitError
-    ├── OpenRouterServerError              5xx/524/529  ModelAPIError, openai.InternalServerError
-    ├── OpenRouterResponseError            malformed or empty responses  ModelAPIError, openai.APIError
-    └── OpenRouterConnectionError          unreachable  ModelConnectionError, openai.APIConnectionError
+    ├── OpenRouterBadRequestError           400/413/422   ModelInvalidRequestError
+    │   └── OpenRouterContextOverflowError  400 (context) ContextOverflowError
+    ├── OpenRouterAuthenticationError       401           ModelAuthenticationError
+    ├── OpenRouterInsufficientCreditsError  402           (ModelError only)
+    ├── OpenRouterPermissionDeniedError     403           ModelPermissionDeniedError
+    ├── OpenRouterNotFoundError             404           ModelNotFoundError
+    ├── OpenRouterTimeoutError              408, client   ModelTimeoutError
+    ├── OpenRouterRateLimitError            429           ModelRateLimitError
+    ├── OpenRouterServerError               5xx/524/529   ModelAPIError
+    ├── OpenRouterResponseError             bad response  ModelAPIError
+    └── OpenRouterConnectionError           unreachable   ModelConnectionError
+
+The ``openai`` classes mixed in are, in the same order: ``BadRequestError``,
+``AuthenticationError``, ``APIStatusError``, ``PermissionDeniedError``, ``NotFoundError``,
+``APITimeoutError``, ``RateLimitError``, ``InternalServerError``, ``APIError`` and
+``APIConnectionError``.
 
 Every instance carries ``status_code``, ``code``, ``message``, ``error_type``, ``metadata``,
 ``provider_name``, ``is_retryable``, ``retry_after`` (seconds) and ``generation_id``.
@@ -90,30 +95,30 @@ class OpenRouterError(ModelError):
         )
 
 
-class OpenRouterBadRequestError(
-    OpenRouterError, ModelInvalidRequestError, openai.BadRequestError
-):
+# The openai SDK types ``status_code`` as a fixed int; ours may be None (an error inside
+# a 200 body or a stream has no HTTP status), hence the ``type: ignore[misc]`` below.
+class OpenRouterBadRequestError(OpenRouterError, ModelInvalidRequestError, openai.BadRequestError):  # type: ignore[misc]
     """The request was rejected as invalid (400, 413, 422)."""
 
 
-class OpenRouterContextOverflowError(OpenRouterBadRequestError, ContextOverflowError):
+class OpenRouterContextOverflowError(OpenRouterBadRequestError, ContextOverflowError):  # type: ignore[misc]
     """The prompt does not fit the model's context window."""
 
 
-class OpenRouterAuthenticationError(
+class OpenRouterAuthenticationError(  # type: ignore[misc]
     OpenRouterError, ModelAuthenticationError, openai.AuthenticationError
 ):
     """The API key is missing, invalid or disabled (401)."""
 
 
-class OpenRouterInsufficientCreditsError(OpenRouterError, openai.APIStatusError):
+class OpenRouterInsufficientCreditsError(OpenRouterError, openai.APIStatusError):  # type: ignore[misc]
     """The account or key lacks the credits for this request (402).
 
     Lowering ``max_tokens`` can help: OpenRouter checks credits against it.
     """
 
 
-class OpenRouterPermissionDeniedError(
+class OpenRouterPermissionDeniedError(  # type: ignore[misc]
     OpenRouterError, ModelPermissionDeniedError, openai.PermissionDeniedError
 ):
     """Forbidden: moderation, a guardrail, or a region restriction (403).
@@ -122,7 +127,7 @@ class OpenRouterPermissionDeniedError(
     """
 
 
-class OpenRouterNotFoundError(OpenRouterError, ModelNotFoundError, openai.NotFoundError):
+class OpenRouterNotFoundError(OpenRouterError, ModelNotFoundError, openai.NotFoundError):  # type: ignore[misc]
     """No such model, or no endpoint satisfies the routing constraints (404)."""
 
 
@@ -132,13 +137,13 @@ class OpenRouterTimeoutError(OpenRouterError, ModelTimeoutError, openai.APITimeo
     default_retryable = True
 
 
-class OpenRouterRateLimitError(OpenRouterError, ModelRateLimitError, openai.RateLimitError):
+class OpenRouterRateLimitError(OpenRouterError, ModelRateLimitError, openai.RateLimitError):  # type: ignore[misc]
     """Rate limited by OpenRouter or the upstream provider (429)."""
 
     default_retryable = True
 
 
-class OpenRouterServerError(OpenRouterError, ModelAPIError, openai.InternalServerError):
+class OpenRouterServerError(OpenRouterError, ModelAPIError, openai.InternalServerError):  # type: ignore[misc]
     """OpenRouter or the upstream provider failed (5xx, 524, 529)."""
 
     default_retryable = True
@@ -148,9 +153,7 @@ class OpenRouterResponseError(OpenRouterError, ModelAPIError, openai.APIError):
     """The response could not be used: malformed, empty, or a generation that failed."""
 
 
-class OpenRouterConnectionError(
-    OpenRouterError, ModelConnectionError, openai.APIConnectionError
-):
+class OpenRouterConnectionError(OpenRouterError, ModelConnectionError, openai.APIConnectionError):
     """OpenRouter could not be reached."""
 
     default_retryable = True

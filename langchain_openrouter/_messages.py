@@ -9,8 +9,7 @@ Content blocks are accepted in LangChain's v1 standard form (``image``, ``file``
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import (
     AIMessage,
@@ -21,6 +20,9 @@ from langchain_core.messages import (
     SystemMessage,
     ToolMessage,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
 
 Block = dict[str, Any]
 _KEPT_ON_PARTS = ("cache_control", "prompt_cache_breakpoint")
@@ -64,12 +66,16 @@ def _source_of(block: Block) -> str | None:
         return str(block.get("url") or block.get("data"))
     if source_type == "base64":
         return _data_uri({"base64": block.get("data"), "mime_type": block.get("mime_type")})
-    source = block.get("source")
-    if isinstance(source, dict):  # Anthropic form
-        if source.get("type") == "url":
-            return str(source["url"])
-        if source.get("type") == "base64":
-            return _data_uri({"base64": source["data"], "mime_type": source.get("media_type")})
+    return _anthropic_source(block.get("source"))
+
+
+def _anthropic_source(source: object) -> str | None:
+    if not isinstance(source, dict):
+        return None
+    if source.get("type") == "url":
+        return str(source["url"])
+    if source.get("type") == "base64":
+        return _data_uri({"base64": source["data"], "mime_type": source.get("media_type")})
     return None
 
 
@@ -103,12 +109,13 @@ def _file(block: Block) -> Block:
 
 def _audio(block: Block) -> Block:
     if not block.get("base64") and block.get("source_type") != "base64":
-        raise UnsupportedContentError(
+        msg = (
             "An audio block needs base64 data: OpenRouter takes audio as `input_audio` "
             "with base64 `data` and a `format` such as 'wav' or 'mp3'."
         )
+        raise UnsupportedContentError(msg)
     mime = str(block.get("mime_type") or "audio/wav")
-    subtype = mime.split("/")[-1]
+    subtype = mime.rsplit("/", maxsplit=1)[-1]
     data = block.get("base64") or block.get("data")
     return {
         "type": "input_audio",
@@ -128,7 +135,10 @@ def _text(block: Block) -> Block:
 
 def _image_url(block: Block) -> Block:
     image_url = block["image_url"]
-    return {"type": "image_url", "image_url": {"url": image_url} if isinstance(image_url, str) else image_url}
+    return {
+        "type": "image_url",
+        "image_url": {"url": image_url} if isinstance(image_url, str) else image_url,
+    }
 
 
 def _passthrough(block: Block) -> Block:
@@ -169,10 +179,11 @@ def convert_content_block(block: str | Block, role: str) -> Block:
     converter = _CONVERTERS.get(kind) if isinstance(kind, str) else None
     if converter is None:
         supported = ", ".join(sorted(_CONVERTERS))
-        raise UnsupportedContentError(
+        msg = (
             f"Content block type {kind!r} in a {role} message cannot be sent to OpenRouter "
             f"(block: {_preview(block)}). Supported types: {supported}."
         )
+        raise UnsupportedContentError(msg)
     part = converter(block)
     for key in _KEPT_ON_PARTS:
         if key in block:
@@ -212,7 +223,7 @@ def _tool_calls(message: AIMessage) -> list[Block]:
         {
             "id": call["id"],
             "type": "function",
-            "function": {"name": call["name"], "arguments": call["args"] or "{}"},
+            "function": {"name": call["name"] or "", "arguments": call["args"] or "{}"},
         }
         for call in message.invalid_tool_calls
     ]

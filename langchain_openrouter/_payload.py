@@ -7,11 +7,13 @@ inconsistent combinations OpenRouter would reject raise here, before anything is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # Fields whose request-body key differs from the field name.
 BODY_KEY_OF_FIELD = {"openrouter_provider": "provider", "openrouter_metadata": "metadata"}
@@ -48,7 +50,7 @@ def check_reasoning(reasoning: Mapping[str, Any] | None, effort: object) -> None
         raise ValueError(msg)
 
 
-def build_request(
+def build_request(  # noqa: PLR0913 - three keyword-only request options
     defaults: Mapping[str, Any],
     messages: list[dict[str, Any]],
     call_kwargs: dict[str, Any],

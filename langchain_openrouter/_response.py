@@ -32,7 +32,8 @@ def checked_completion(data: object) -> dict[str, Any]:
     unwrapped.
     """
     if not isinstance(data, dict):
-        raise malformed(f"expected a JSON object, got {type(data).__name__}")
+        msg = f"expected a JSON object, got {type(data).__name__}"
+        raise malformed(msg)
     nested = data.get("provider")
     if not data.get("choices") and isinstance(nested, dict) and nested.get("choices"):
         data = nested
@@ -100,7 +101,9 @@ def reasoning_text(reasoning: object, details: object) -> str:
     """Reasoning shown once: ``reasoning``, else the details' text, else their summaries."""
     if isinstance(reasoning, str) and reasoning:
         return reasoning
-    entries = [entry for entry in details if isinstance(entry, dict)] if isinstance(details, list) else []
+    entries = (
+        [entry for entry in details if isinstance(entry, dict)] if isinstance(details, list) else []
+    )
     for key in ("text", "summary"):
         if text := "".join(e[key] for e in entries if isinstance(e.get(key), str)):
             return text
@@ -116,7 +119,9 @@ def message_extras(message: dict[str, Any]) -> dict[str, Any]:
     """``additional_kwargs`` of a complete (non-streamed) assistant message."""
     extras = passed_through_extras(message)
     details = message.get("reasoning_details")
-    if text := reasoning_text(message.get("reasoning") or message.get("reasoning_content"), details):
+    if text := reasoning_text(
+        message.get("reasoning") or message.get("reasoning_content"), details
+    ):
         extras["reasoning_content"] = text
     if isinstance(details, list):
         extras["reasoning_details"] = details

@@ -118,7 +118,9 @@ class StreamAssembler:
     def _delta_chunk(self, delta: dict[str, Any]) -> ChatGenerationChunk | None:
         extras = passed_through_extras(delta)
         details = delta.get("reasoning_details")
-        if text := reasoning_text(delta.get("reasoning") or delta.get("reasoning_content"), details):
+        if text := reasoning_text(
+            delta.get("reasoning") or delta.get("reasoning_content"), details
+        ):
             extras["reasoning_content"] = text
         if details and (pieces := self._reasoning.rewrite(details)):
             extras["reasoning_details"] = pieces

@@ -20,7 +20,9 @@ _PLAIN_CHOICES = frozenset({"auto", "none", "required"})
 
 def is_server_tool(tool: object) -> bool:
     """Whether ``tool`` is a dict for a tool OpenRouter runs itself."""
-    return isinstance(tool, dict) and isinstance(tool.get("type"), str) and tool["type"] != "function"
+    return (
+        isinstance(tool, dict) and isinstance(tool.get("type"), str) and tool["type"] != "function"
+    )
 
 
 def convert_tool(tool: ToolLike, *, strict: bool | None = None) -> dict[str, Any]:
@@ -52,10 +54,8 @@ def convert_tool_choice(choice: object, tools: Sequence[dict[str, Any]]) -> obje
     if not isinstance(choice, str):
         msg = f"tool_choice must be a string, a dict or a bool, got {type(choice).__name__}."
         raise TypeError(msg)
-    if choice == "any":
-        return "required"
-    if choice in _PLAIN_CHOICES:
-        return choice
+    if choice in _PLAIN_CHOICES or choice == "any":
+        return "required" if choice == "any" else choice
     if choice in names:
         return _function_choice(choice)
     server_types = {tool["type"] for tool in tools if is_server_tool(tool)}

@@ -11,7 +11,6 @@ event has been read; after that a failure is raised, never replayed.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,8 @@ from langchain_openrouter._response import checked_completion
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 
     from langchain_openrouter._clients import Connection
@@ -49,12 +50,14 @@ def translated_errors(generation_id: str | None = None) -> Iterator[None]:
     except openai.OpenAIError as exc:
         raise error_from_openai(exc, generation_id) from exc
     except httpx2.TimeoutException as exc:
-        raise OpenRouterTimeoutError(f"OpenRouter stopped responding: {exc!r}") from exc
+        msg = f"OpenRouter stopped responding: {exc!r}"
+        raise OpenRouterTimeoutError(msg) from exc
     except httpx2.TransportError as exc:
         message = f"The connection to OpenRouter failed: {exc!r}"
         raise OpenRouterConnectionError(message, generation_id=generation_id) from exc
     except json.JSONDecodeError as exc:
-        raise malformed(f"invalid JSON ({exc})", generation_id) from exc
+        msg = f"invalid JSON ({exc})"
+        raise malformed(msg, generation_id) from exc
 
 
 def _post_kwargs(body: dict[str, Any], timeout: Any, *, stream: bool) -> dict[str, Any]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Iterator, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from langchain_core.language_models import LanguageModelInput
-from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.language_models.base import LangSmithParams
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
 )
-from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -47,10 +44,15 @@ from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves the
 )
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator, Sequence
+
     from langchain_core.callbacks import (
         AsyncCallbackManagerForLLMRun,
         CallbackManagerForLLMRun,
     )
+    from langchain_core.language_models import LanguageModelInput
+    from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
@@ -174,7 +176,9 @@ class ChatOpenRouter(BaseChatModel):
     Reasoning:
         .. code-block:: python
 
-            llm = ChatOpenRouter(model="anthropic/claude-sonnet-4.5", reasoning={"max_tokens": 2000})
+            llm = ChatOpenRouter(
+                model="anthropic/claude-sonnet-4.5", reasoning={"max_tokens": 2000}
+            )
             msg = llm.invoke("What is 17 * 23?")
             msg.additional_kwargs["reasoning_content"]  # the reasoning text
             msg.additional_kwargs["reasoning_details"]  # sent back as is on the next turn
@@ -222,9 +226,7 @@ class ChatOpenRouter(BaseChatModel):
     """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
     app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
     """Your app's URL, sent as ``HTTP-Referer`` for OpenRouter's app attribution."""
-    app_title: str | None = Field(
-        default_factory=from_env("OPENROUTER_APP_TITLE", default=None)
-    )
+    app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
     """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
     app_categories: list[str] | None = None
     """Attribution categories, sent as ``X-OpenRouter-Categories``."""
@@ -264,9 +266,7 @@ class ChatOpenRouter(BaseChatModel):
     """Shorthand for ``reasoning={"effort": ...}``."""
     usage: UsageConfig | None = None
     """Legacy usage option; OpenRouter always reports usage and cost now."""
-    session_id: str | None = Field(
-        default_factory=from_env("OPENROUTER_SESSION_ID", default=None)
-    )
+    session_id: str | None = Field(default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
     """Groups requests (sticky routing keeps prompt caches warm); env ``OPENROUTER_SESSION_ID``."""
     trace: TraceConfig | None = None
     """Observability fields forwarded to OpenRouter Broadcast."""
@@ -370,14 +370,17 @@ class ChatOpenRouter(BaseChatModel):
 
     @classmethod
     def is_lc_serializable(cls) -> bool:
+        """ChatOpenRouter can be serialized with ``langchain_core.load.dumpd``."""
         return True
 
     @classmethod
     def get_lc_namespace(cls) -> list[str]:
+        """The import path used by LangChain serialization."""
         return ["langchain_openrouter", "chat_models"]
 
     @property
     def lc_secrets(self) -> dict[str, str]:
+        """Secret fields, replaced by their environment variable when serialized."""
         return {"api_key": "OPENROUTER_API_KEY"}
 
     @property
@@ -409,9 +412,9 @@ class ChatOpenRouter(BaseChatModel):
         max_tokens = kwargs.get("max_tokens", self.max_tokens or self.max_completion_tokens)
         if max_tokens is not None:
             params["ls_max_tokens"] = max_tokens
-        stop = stop or kwargs.get("stop") or self.stop
-        if stop:
-            params["ls_stop"] = [stop] if isinstance(stop, str) else list(stop)
+        stop_words = stop or kwargs.get("stop") or self.stop
+        if stop_words:
+            params["ls_stop"] = [stop_words] if isinstance(stop_words, str) else list(stop_words)
         return params
 
     # --- calls ------------------------------------------------------------------------
@@ -528,8 +531,11 @@ class ChatOpenRouter(BaseChatModel):
         parallel_tool_calls: bool | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        """Bind tools: LangChain tools, pydantic models, functions, OpenAI tool dicts, or
-        OpenRouter server tools (``{"type": "openrouter:web_search", ...}``, untouched).
+        """Bind tools for the model to call.
+
+        LangChain tools, pydantic models, functions and OpenAI tool dicts become function
+        tools; OpenRouter server tools (``{"type": "openrouter:web_search", ...}``) pass
+        through untouched.
 
         Args:
             tools: The tools.
@@ -572,7 +578,7 @@ class ChatOpenRouter(BaseChatModel):
         if schema is None and method != "json_mode":
             msg = f"with_structured_output(method={method!r}) needs a schema."
             raise ValueError(msg)
-        llm, parser = self._structured_output_parts(schema, method, strict, kwargs)
+        llm, parser = self._structured_output_parts(schema, method, strict=strict, kwargs=kwargs)
         if not include_raw:
             return llm | parser
         parsed = RunnablePassthrough.assign(
@@ -587,6 +593,7 @@ class ChatOpenRouter(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None,
         method: str,
+        *,
         strict: bool | None,
         kwargs: dict[str, Any],
     ) -> tuple[Runnable[LanguageModelInput, AIMessage], Runnable[Any, Any]]:
@@ -607,7 +614,7 @@ class ChatOpenRouter(BaseChatModel):
         if method == "json_mode":
             response_format: dict[str, Any] = {"type": "json_object"}
         elif method == "json_schema":
-            response_format = _json_schema_format(schema, strict)
+            response_format = _json_schema_format(schema, strict=strict)
         else:
             msg = (
                 f"Unknown structured output method {method!r}: use 'json_schema', "
@@ -656,7 +663,7 @@ def _known_names(cls: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
-def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
+def _json_schema_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
     function = convert_to_openai_tool(schema, strict=strict)["function"]
     json_schema: dict[str, Any] = {"name": function["name"], "schema": function["parameters"]}
     if function.get("description"):
@@ -667,8 +674,6 @@ def _json_schema_format(schema: Any, strict: bool | None) -> dict[str, Any]:
 
 
 def _result_from_chunks(chunks: list[ChatGenerationChunk]) -> ChatResult:
-    from langchain_core.language_models.chat_models import generate_from_stream
-
     return generate_from_stream(iter(chunks))
 
 

@@ -1,0 +1,313 @@
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+import pytest
+from langchain_core.load import dumps
+
+from langchain_openrouter import ChatOpenRouter
+from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion
+
+KEY = "sk-or-test-key"
+ENV_VARS = (
+    "OPENROUTER_API_KEY",
+    "OPENROUTER_API_BASE",
+    "OPENROUTER_APP_URL",
+    "OPENROUTER_APP_TITLE",
+    "OPENROUTER_SESSION_ID",
+)
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+def bare_model(fake: FakeOpenRouter, **kwargs: Any) -> ChatOpenRouter:
+    """A model wired to ``fake`` without the fixture's default api_key."""
+    transport = httpx2.MockTransport(fake)
+    kwargs.setdefault("model", "openai/gpt-4o-mini")
+    return ChatOpenRouter(http_client=httpx2.Client(transport=transport), **kwargs)
+
+
+# --- fields and aliases ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("alias", "field", "value"),
+    [
+        ("model_name", "model", "anthropic/claude-sonnet-4.5"),
+        ("openrouter_api_base", "base_url", "https://example.test/api/v1"),
+        ("request_timeout", "timeout", 12.5),
+        ("stop_sequences", "stop", ["END"]),
+    ],
+)
+def test_alias_and_field_name_set_the_same_field(
+    fake: FakeOpenRouter, alias: str, field: str, value: Any
+) -> None:
+    assert getattr(fake.model(**{alias: value}), field) == value
+    assert getattr(fake.model(**{field: value}), field) == value
+
+
+@pytest.mark.parametrize("name", ["api_key", "openrouter_api_key"])
+def test_api_key_and_alias_are_sent_as_bearer_token(fake: FakeOpenRouter, name: str) -> None:
+    fake.reply_json(completion())
+    llm = bare_model(fake, **{name: "sk-or-alias-key"})
+    assert llm.api_key is not None
+    assert llm.api_key.get_secret_value() == "sk-or-alias-key"
+    llm.invoke("hi")
+    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-alias-key"
+
+
+def test_model_name_alias_reaches_the_body(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(model_name="mistralai/mistral-large").invoke("hi")
+    assert fake.body["model"] == "mistralai/mistral-large"
+
+
+def test_stop_sequences_alias_reaches_the_body(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(stop_sequences=["END", "STOP"]).invoke("hi")
+    assert fake.body["stop"] == ["END", "STOP"]
+
+
+def test_base_url_decides_where_requests_go(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(openrouter_api_base="https://proxy.example.test/or/v1").invoke("hi")
+    assert str(fake.requests[-1].url) == "https://proxy.example.test/or/v1/chat/completions"
+
+
+def test_default_base_url_is_openrouter(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model().invoke("hi")
+    assert str(fake.requests[-1].url) == "https://openrouter.ai/api/v1/chat/completions"
+
+
+# --- environment variables --------------------------------------------------------------
+
+
+def test_api_key_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
+    fake.reply_json(completion())
+    bare_model(fake).invoke("hi")
+    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-from-env"
+
+
+def test_base_url_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_BASE", "https://env.example.test/v1")
+    fake.reply_json(completion())
+    llm = fake.model()
+    llm.invoke("hi")
+    assert llm.base_url == "https://env.example.test/v1"
+    assert str(fake.requests[-1].url) == "https://env.example.test/v1/chat/completions"
+
+
+def test_attribution_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_APP_URL", "https://myapp.example")
+    monkeypatch.setenv("OPENROUTER_APP_TITLE", "My App")
+    fake.reply_json(completion())
+    fake.model().invoke("hi")
+    headers = fake.requests[-1].headers
+    assert headers["HTTP-Referer"] == "https://myapp.example"
+    assert headers["X-OpenRouter-Title"] == "My App"
+    assert headers["X-Title"] == "My App"
+
+
+def test_session_id_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_SESSION_ID", "session-42")
+    fake.reply_json(completion())
+    fake.model().invoke("hi")
+    assert fake.body["session_id"] == "session-42"
+
+
+def test_explicit_arguments_beat_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
+    monkeypatch.setenv("OPENROUTER_SESSION_ID", "env-session")
+    fake.reply_json(completion())
+    bare_model(fake, api_key="sk-or-explicit", session_id="explicit-session").invoke("hi")
+    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-explicit"
+    assert fake.body["session_id"] == "explicit-session"
+
+
+# --- headers ------------------------------------------------------------------------------
+
+
+def test_no_attribution_headers_by_default(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model().invoke("hi")
+    headers = fake.requests[-1].headers
+    for name in ("HTTP-Referer", "X-OpenRouter-Title", "X-Title", "X-OpenRouter-Categories"):
+        assert name not in headers
+    assert headers["Authorization"] == f"Bearer {KEY}"
+
+
+def test_attribution_headers_when_set(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(
+        app_url="https://myapp.example",
+        app_title="My App",
+        app_categories=["cli-agent", "cloud-agent"],
+    ).invoke("hi")
+    headers = fake.requests[-1].headers
+    assert headers["HTTP-Referer"] == "https://myapp.example"
+    assert headers["X-OpenRouter-Title"] == "My App"
+    assert headers["X-Title"] == "My App"
+    assert headers["X-OpenRouter-Categories"] == "cli-agent,cloud-agent"
+
+
+def test_only_the_attribution_headers_that_are_set(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(app_title="Only Title").invoke("hi")
+    headers = fake.requests[-1].headers
+    assert headers["X-OpenRouter-Title"] == "Only Title"
+    assert "HTTP-Referer" not in headers
+    assert "X-OpenRouter-Categories" not in headers
+
+
+def test_default_headers_are_sent(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    llm = fake.model(default_headers={"X-Custom": "yes", "x-anthropic-beta": "beta-1"})
+    llm.invoke("hi")
+    assert fake.requests[-1].headers["X-Custom"] == "yes"
+    assert fake.requests[-1].headers["x-anthropic-beta"] == "beta-1"
+
+
+async def test_headers_on_async_calls(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    await fake.model(app_url="https://myapp.example", default_headers={"X-Custom": "1"}).ainvoke(
+        "hi"
+    )
+    headers = fake.requests[-1].headers
+    assert headers["HTTP-Referer"] == "https://myapp.example"
+    assert headers["X-Custom"] == "1"
+    assert headers["Authorization"] == f"Bearer {KEY}"
+
+
+def test_headers_are_not_in_the_body(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(app_url="https://a.example", app_title="T", default_headers={"X-A": "1"}).invoke("x")
+    for key in ("app_url", "app_title", "app_categories", "default_headers", "api_key"):
+        assert key not in fake.body
+
+
+# --- bad input fails before any request -----------------------------------------------------
+
+
+def test_missing_api_key_names_the_env_var(fake: FakeOpenRouter) -> None:
+    with pytest.raises(ValueError, match="OPENROUTER_API_KEY"):
+        bare_model(fake)
+    assert fake.requests == []
+
+
+def test_empty_api_key_is_rejected(fake: FakeOpenRouter) -> None:
+    with pytest.raises(ValueError, match="OPENROUTER_API_KEY"):
+        fake.model(api_key="")
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("model", ["", "   "])
+def test_empty_model_is_rejected(fake: FakeOpenRouter, model: str) -> None:
+    with pytest.raises(ValueError, match="model"):
+        fake.model(model=model)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"reasoning": {"effort": "high", "max_tokens": 2000}}, "effort.*max_tokens"),
+        ({"reasoning": {"effort": "high"}, "reasoning_effort": "low"}, "reasoning_effort"),
+        ({"openrouter_provider": {"order": "anthropic"}}, "openrouter_provider"),
+        ({"openrouter_provider": {"allow_fallbacks": "maybe"}}, "openrouter_provider"),
+        ({"reasoning": {"effort": "extreme"}}, "reasoning"),
+        ({"reasoning_effort": "extreme"}, "reasoning_effort"),
+        ({"plugins": [{"enabled": True}]}, "plugins"),
+        ({"temperature": "hot"}, "temperature"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": -5}, "timeout"),
+    ],
+)
+def test_bad_settings_raise_before_any_request(
+    fake: FakeOpenRouter, kwargs: dict[str, Any], match: str
+) -> None:
+    with pytest.raises(ValueError, match=match):
+        fake.model(**kwargs)
+    assert fake.requests == []
+
+
+def test_reasoning_effort_agreeing_with_reasoning_is_fine(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(reasoning={"effort": "high"}, reasoning_effort="high").invoke("hi")
+    assert fake.body["reasoning"] == {"effort": "high"}
+    assert fake.body["reasoning_effort"] == "high"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"reasoning": {"effort": "high", "max_tokens": 1024}}, "effort.*max_tokens"),
+        ({"reasoning_effort": "low", "reasoning": {"effort": "high"}}, "reasoning_effort"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"timeout": 0}, "timeout"),
+    ],
+)
+def test_bad_per_call_settings_raise_before_any_request(
+    fake: FakeOpenRouter, kwargs: dict[str, Any], match: str
+) -> None:
+    llm = fake.model()
+    with pytest.raises(ValueError, match=match):
+        llm.invoke("hi", **kwargs)
+    assert fake.requests == []
+
+
+# --- unknown kwargs --------------------------------------------------------------------------
+
+
+def test_unknown_kwargs_move_into_model_kwargs_with_a_warning(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    with pytest.warns(UserWarning, match="brand_new_param"):
+        llm = fake.model(brand_new_param={"a": 1})
+    assert llm.model_kwargs == {"brand_new_param": {"a": 1}}
+    llm.invoke("hi")
+    assert fake.body["brand_new_param"] == {"a": 1}
+
+
+def test_unknown_kwargs_merge_with_explicit_model_kwargs(fake: FakeOpenRouter) -> None:
+    with pytest.warns(UserWarning, match="safe_prompt"):
+        llm = fake.model(safe_prompt=True, model_kwargs={"raw_mode": False})
+    assert llm.model_kwargs == {"raw_mode": False, "safe_prompt": True}
+
+
+def test_known_fields_are_rejected_inside_model_kwargs(fake: FakeOpenRouter) -> None:
+    with pytest.raises(ValueError, match="temperature"):
+        fake.model(model_kwargs={"temperature": 0.5})
+
+
+# --- the key never leaks -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["api_key", "openrouter_api_key"])
+def test_api_key_never_shown(fake: FakeOpenRouter, name: str) -> None:
+    secret = "sk-or-v1-very-secret-value"
+    llm = bare_model(fake, **{name: secret})
+    assert secret not in repr(llm)
+    assert secret not in str(llm)
+    assert secret not in dumps(llm)
+    assert secret not in dumps(llm, pretty=True)
+
+
+def test_api_key_from_env_never_shown(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "sk-or-v1-env-secret-value"
+    monkeypatch.setenv("OPENROUTER_API_KEY", secret)
+    llm = bare_model(fake)
+    for text in (repr(llm), str(llm), dumps(llm)):
+        assert secret not in text
+
+
+def test_serialized_model_refers_to_the_key_by_env_name(fake: FakeOpenRouter) -> None:
+    text = dumps(fake.model())
+    assert "OPENROUTER_API_KEY" in text
+    assert KEY not in text

@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+from functools import reduce
+from operator import add
+from typing import Any
+
+import pytest
+
+from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion, text_stream
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENROUTER_SESSION_ID", "OPENROUTER_APP_URL", "OPENROUTER_APP_TITLE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def replied(fake: FakeOpenRouter) -> FakeOpenRouter:
+    return fake.reply_json(completion())
+
+
+PROVIDER = {
+    "order": ["anthropic", "google-vertex/us-east5"],
+    "allow_fallbacks": False,
+    "require_parameters": True,
+    "data_collection": "deny",
+    "zdr": True,
+    "only": ["openai"],
+    "ignore": ["deepinfra"],
+    "quantizations": ["fp8"],
+    "sort": {"by": "price", "partition": "model"},
+    "preferred_min_throughput": {"p90": 50},
+    "preferred_max_latency": 3,
+    "max_price": {"prompt": 1, "completion": "2"},
+}
+
+# (field, value, body key); the value is expected verbatim under the key.
+FIELDS: list[tuple[str, Any, str]] = [
+    ("openrouter_provider", PROVIDER, "provider"),
+    ("openrouter_metadata", {"team": "search", "env": "prod"}, "metadata"),
+    ("models", ["anthropic/claude-sonnet-4.5", "openai/gpt-4o"], "models"),
+    ("route", "fallback", "route"),
+    ("preset", "my-preset", "preset"),
+    ("transforms", ["middle-out"], "transforms"),
+    ("transforms", [], "transforms"),
+    ("plugins", [{"id": "file-parser", "pdf": {"engine": "native"}}], "plugins"),
+    ("plugins", [{"id": "web", "enabled": False}], "plugins"),
+    ("reasoning", {"effort": "high", "exclude": True}, "reasoning"),
+    ("reasoning", {"max_tokens": 2000, "enabled": True}, "reasoning"),
+    ("reasoning_effort", "minimal", "reasoning_effort"),
+    ("usage", {"include": True}, "usage"),
+    ("session_id", "session-1", "session_id"),
+    ("trace", {"trace_id": "t-1", "span_name": "s", "custom": "x"}, "trace"),
+    ("user", "user-123", "user"),
+    ("verbosity", "low", "verbosity"),
+    ("modalities", ["image", "text"], "modalities"),
+    ("image_config", {"aspect_ratio": "16:9", "quality": "high"}, "image_config"),
+    ("service_tier", "flex", "service_tier"),
+    ("prompt_cache_key", "cache-key-1", "prompt_cache_key"),
+    ("temperature", 0.3, "temperature"),
+    ("temperature", 0.0, "temperature"),
+    ("max_tokens", 256, "max_tokens"),
+    ("max_completion_tokens", 512, "max_completion_tokens"),
+    ("top_p", 0.9, "top_p"),
+    ("top_k", 40, "top_k"),
+    ("min_p", 0.05, "min_p"),
+    ("top_a", 0.2, "top_a"),
+    ("frequency_penalty", 0.5, "frequency_penalty"),
+    ("presence_penalty", -0.5, "presence_penalty"),
+    ("repetition_penalty", 1.1, "repetition_penalty"),
+    ("seed", 7, "seed"),
+    ("seed", 0, "seed"),
+    ("stop", ["\n\n", "END"], "stop"),
+    ("stop", "END", "stop"),
+    ("logit_bias", {"50256": -100.0}, "logit_bias"),
+    ("logprobs", True, "logprobs"),
+    ("logprobs", False, "logprobs"),
+    ("top_logprobs", 5, "top_logprobs"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "key"), FIELDS)
+def test_field_reaches_the_body(
+    replied: FakeOpenRouter, field: str, value: Any, key: str
+) -> None:
+    replied.model(**{field: value}).invoke("hi")
+    assert replied.body[key] == value
+    if key != field:
+        assert field not in replied.body
+
+
+@pytest.mark.parametrize(("field", "value", "key"), FIELDS)
+async def test_field_reaches_the_streamed_async_body(
+    fake: FakeOpenRouter, field: str, value: Any, key: str
+) -> None:
+    fake.reply_sse(text_stream("ok"))
+    chunks = [c async for c in fake.model(**{field: value}).astream("hi")]
+    assert reduce(add, chunks).content == "ok"
+    assert fake.body[key] == value
+    assert fake.body["stream"] is True
+
+
+def test_unset_fields_are_absent(replied: FakeOpenRouter) -> None:
+    replied.model().invoke("hi")
+    assert replied.body == {
+        "model": "openai/gpt-4o-mini",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+
+
+def test_client_settings_are_not_in_the_body(replied: FakeOpenRouter) -> None:
+    replied.model(
+        timeout=30, max_retries=1, stream_usage=False, app_categories=["cli-agent"]
+    ).invoke("hi")
+    assert set(replied.body) == {"model", "messages"}
+
+
+def test_all_fields_together(replied: FakeOpenRouter) -> None:
+    kwargs = {field: value for field, value, _ in FIELDS}
+    replied.model(**kwargs).invoke("hi")
+    for field, _, key in FIELDS:
+        assert replied.body[key] == kwargs[field], key
+
+
+# --- model_kwargs and per-call kwargs -----------------------------------------------------
+
+
+def test_model_kwargs_reach_the_body_verbatim(replied: FakeOpenRouter) -> None:
+    extras = {"safe_prompt": True, "web_search_options": {"search_context_size": "high"}}
+    replied.model(model_kwargs=extras).invoke("hi")
+    for key, value in extras.items():
+        assert replied.body[key] == value
+
+
+def test_model_kwargs_override_body_key_of_a_field(replied: FakeOpenRouter) -> None:
+    replied.model(
+        openrouter_provider={"order": ["a"]}, model_kwargs={"provider": {"order": ["b"]}}
+    ).invoke("hi")
+    assert replied.body["provider"] == {"order": ["b"]}
+
+
+def test_per_call_kwargs_reach_the_body_and_override_fields(replied: FakeOpenRouter) -> None:
+    llm = replied.model(seed=1, temperature=0.2, model_kwargs={"safe_prompt": False})
+    llm.invoke("hi", some_new_param=1, seed=3, safe_prompt=True, provider={"zdr": True})
+    body = replied.body
+    assert body["some_new_param"] == 1
+    assert body["seed"] == 3
+    assert body["safe_prompt"] is True
+    assert body["provider"] == {"zdr": True}
+    assert body["temperature"] == 0.2
+
+
+def test_per_call_field_names_use_the_body_key(replied: FakeOpenRouter) -> None:
+    llm = replied.model(openrouter_provider={"order": ["a"]})
+    llm.invoke("hi", openrouter_provider={"order": ["b"]}, openrouter_metadata={"k": "v"})
+    assert replied.body["provider"] == {"order": ["b"]}
+    assert replied.body["metadata"] == {"k": "v"}
+    assert "openrouter_provider" not in replied.body
+    assert "openrouter_metadata" not in replied.body
+
+
+def test_per_call_kwargs_do_not_stick(replied: FakeOpenRouter) -> None:
+    llm = replied.model(seed=1)
+    llm.invoke("hi", seed=3, extra_thing="x")
+    llm.invoke("hi")
+    assert replied.body["seed"] == 1
+    assert "extra_thing" not in replied.body
+
+
+def test_bound_kwargs_reach_the_body(replied: FakeOpenRouter) -> None:
+    replied.model().bind(top_k=3, prediction={"type": "content", "content": "x"}).invoke("hi")
+    assert replied.body["top_k"] == 3
+    assert replied.body["prediction"] == {"type": "content", "content": "x"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("openrouter_provider", {"order": ["openai"], "brand_new_key": 1}),
+        ("openrouter_provider", {"max_price": {"prompt": 1, "video": 3}}),
+        ("openrouter_provider", {"sort": {"by": "latency", "new_sort_option": True}}),
+        ("reasoning", {"effort": "high", "future_option": "x"}),
+        ("plugins", [{"id": "web", "max_results": 3, "engine": "exa"}]),
+        ("trace", {"trace_id": "t", "anything": {"nested": [1, 2]}}),
+        ("usage", {"include": True, "extra": 1}),
+    ],
+)
+def test_unknown_keys_in_typed_settings_are_sent_verbatim(
+    replied: FakeOpenRouter, field: str, value: Any
+) -> None:
+    replied.model(**{field: value}).invoke("hi")
+    key = "provider" if field == "openrouter_provider" else field
+    assert replied.body[key] == value
+
+
+# --- stop, stream, request options ---------------------------------------------------------
+
+
+def test_per_call_stop(replied: FakeOpenRouter) -> None:
+    llm = replied.model(stop=["model-stop"])
+    llm.invoke("hi", stop=["call-stop"])
+    assert replied.body["stop"] == ["call-stop"]
+    llm.invoke("hi")
+    assert replied.body["stop"] == ["model-stop"]
+
+
+def test_per_call_stop_without_field(replied: FakeOpenRouter) -> None:
+    replied.model().invoke("hi", stop=["a", "b"])
+    assert replied.body["stop"] == ["a", "b"]
+
+
+def test_stream_flag_only_when_streaming(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion("x"))
+    fake.reply_sse(text_stream("x"))
+    llm = fake.model()
+    llm.invoke("hi")
+    list(llm.stream("hi"))
+    assert "stream" not in fake.bodies[0]
+    assert fake.bodies[1]["stream"] is True
+
+
+def test_stream_kwarg_on_invoke_is_not_sent(replied: FakeOpenRouter) -> None:
+    replied.model(model_kwargs={"stream": True}).invoke("hi")
+    assert "stream" not in replied.body
+
+
+def test_streaming_field_streams_invoke(fake: FakeOpenRouter) -> None:
+    fake.reply_sse(text_stream("Hel", "lo"))
+    msg = fake.model(streaming=True).invoke("hi")
+    assert msg.content == "Hello"
+    assert fake.body["stream"] is True
+    assert "streaming" not in fake.body
+
+
+async def test_async_invoke_body(replied: FakeOpenRouter) -> None:
+    await replied.model(seed=5).ainvoke("hi", top_k=2)
+    assert replied.body["seed"] == 5
+    assert replied.body["top_k"] == 2
+    assert "stream" not in replied.body
+
+
+def test_per_call_request_options_are_not_in_the_body(replied: FakeOpenRouter) -> None:
+    replied.model().invoke("hi", timeout=5, max_retries=0, seed=1)
+    assert "timeout" not in replied.body
+    assert "max_retries" not in replied.body
+    assert replied.body["seed"] == 1
+
+
+def test_per_call_none_values_are_not_sent(replied: FakeOpenRouter) -> None:
+    replied.model(temperature=0.5).invoke("hi", top_k=None)
+    assert "top_k" not in replied.body
+    assert replied.body["temperature"] == 0.5
+
+
+def test_structured_output_tracing_arg_is_not_sent(replied: FakeOpenRouter) -> None:
+    replied.model().invoke("hi", ls_structured_output_format={"schema": {}})
+    assert "ls_structured_output_format" not in replied.body
