@@ -11,7 +11,8 @@ errors, the ``openai`` SDK's class, so code that catches any of the three keeps 
     ├── OpenRouterInsufficientCreditsError  402           (ModelError only)
     ├── OpenRouterPermissionDeniedError     403           ModelPermissionDeniedError
     ├── OpenRouterNotFoundError             404           ModelNotFoundError
-    ├── OpenRouterTimeoutError              408, client   ModelTimeoutError
+    ├── OpenRouterTimeoutError              client        ModelTimeoutError
+    │   └── OpenRouterRequestTimeoutError   408           ModelTimeoutError
     ├── OpenRouterRateLimitError            429           ModelRateLimitError
     ├── OpenRouterServerError               5xx/524/529   ModelAPIError
     ├── OpenRouterResponseError             bad response  ModelAPIError
@@ -19,8 +20,8 @@ errors, the ``openai`` SDK's class, so code that catches any of the three keeps 
 
 The ``openai`` classes mixed in are, in the same order: ``BadRequestError``,
 ``AuthenticationError``, ``APIStatusError``, ``PermissionDeniedError``, ``NotFoundError``,
-``APITimeoutError``, ``RateLimitError``, ``InternalServerError``, ``APIError`` and
-``APIConnectionError``.
+``APITimeoutError`` (for 408 also ``APIStatusError``), ``RateLimitError``,
+``InternalServerError``, ``APIError`` and ``APIConnectionError``.
 
 Every instance carries ``status_code``, ``code``, ``message``, ``error_type``, ``metadata``,
 ``provider_name``, ``is_retryable``, ``retry_after`` (seconds) and ``generation_id``.
@@ -137,6 +138,10 @@ class OpenRouterTimeoutError(OpenRouterError, ModelTimeoutError, openai.APITimeo
     default_retryable = True
 
 
+class OpenRouterRequestTimeoutError(OpenRouterTimeoutError, openai.APIStatusError):  # type: ignore[misc]
+    """OpenRouter answered HTTP 408: also an ``openai.APIStatusError``, as the SDK raises."""
+
+
 class OpenRouterRateLimitError(OpenRouterError, ModelRateLimitError, openai.RateLimitError):  # type: ignore[misc]
     """Rate limited by OpenRouter or the upstream provider (429)."""
 
@@ -165,7 +170,7 @@ _BY_STATUS: dict[int, type[OpenRouterError]] = {
     402: OpenRouterInsufficientCreditsError,
     403: OpenRouterPermissionDeniedError,
     404: OpenRouterNotFoundError,
-    408: OpenRouterTimeoutError,
+    408: OpenRouterRequestTimeoutError,
     413: OpenRouterBadRequestError,
     422: OpenRouterBadRequestError,
     429: OpenRouterRateLimitError,
@@ -190,12 +195,58 @@ def _is_context_overflow(payload: ErrorObject) -> bool:
     return any(phrase in text for phrase in _CONTEXT_PHRASES)
 
 
+# OpenRouter's documented `error_type` values (also seen as string `code`s in streams).
+_STATUS_OF_ERROR_TYPE = {
+    **dict.fromkeys(
+        (
+            "context_length_exceeded",
+            "max_tokens_exceeded",
+            "token_limit_exceeded",
+            "string_too_long",
+            "invalid_request",
+            "invalid_prompt",
+            "content_policy_violation",
+            "refusal",
+            "invalid_image",
+            "image_too_large",
+            "image_too_small",
+            "unsupported_image_format",
+            "image_download_failed",
+        ),
+        400,
+    ),
+    "authentication": 401,
+    "payment_required": 402,
+    "permission_denied": 403,
+    "not_found": 404,
+    "image_not_found": 404,
+    "payload_too_large": 413,
+    "unprocessable": 422,
+    "rate_limit_exceeded": 429,
+    "server": 500,
+    "server_error": 500,
+    "unmapped": 500,
+    "provider_unavailable": 502,
+    "provider_overloaded": 503,
+    "timeout": 504,
+}
+
+
 def _status_of(payload: ErrorObject, http_status: int | None) -> int | None:
-    """The status an error stands for: the code of an in-body error, else the HTTP one."""
+    """The status an error stands for.
+
+    An in-body numeric code wins, then the HTTP status, then what the documented
+    ``error_type`` (or a string ``code`` such as ``"server_error"``) implies.
+    """
     for candidate in (payload.code, payload.http_status):
         if isinstance(candidate, int) or (isinstance(candidate, str) and candidate.isdigit()):
             return int(candidate)
-    return http_status if http_status and http_status >= 400 else None  # noqa: PLR2004
+    if http_status and http_status >= 400:  # noqa: PLR2004
+        return http_status
+    for name in (_error_type(payload), payload.code):
+        if isinstance(name, str) and name in _STATUS_OF_ERROR_TYPE:
+            return _STATUS_OF_ERROR_TYPE[name]
+    return None
 
 
 def _raw_reason(raw: object, depth: int = 0) -> str | None:

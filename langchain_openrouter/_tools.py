@@ -16,13 +16,18 @@ from pydantic import BaseModel
 
 ToolLike = dict[str, Any] | type[BaseModel] | Callable[..., Any] | BaseTool
 _PLAIN_CHOICES = frozenset({"auto", "none", "required"})
+_NOT_SERVER_TYPES = frozenset({"function", "object"})
 
 
 def is_server_tool(tool: object) -> bool:
-    """Whether ``tool`` is a dict for a tool OpenRouter runs itself."""
-    return (
-        isinstance(tool, dict) and isinstance(tool.get("type"), str) and tool["type"] != "function"
-    )
+    """Whether ``tool`` is a dict for a tool OpenRouter runs itself.
+
+    That is a dict with a ``type`` other than ``"function"`` which is not a JSON schema
+    (schemas have ``"type": "object"`` and ``properties``; they become function tools).
+    """
+    if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
+        return False
+    return tool["type"] not in _NOT_SERVER_TYPES and "properties" not in tool
 
 
 def convert_tool(tool: ToolLike, *, strict: bool | None = None) -> dict[str, Any]:

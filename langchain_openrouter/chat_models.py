@@ -17,7 +17,15 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 from typing_extensions import Self
 
 from langchain_openrouter import _transport
@@ -134,7 +142,7 @@ class ChatOpenRouter(BaseChatModel):
                 print(chunk.text, end="")
 
             # Chunks add up to the same message invoke() returns:
-            full = sum(llm.stream("Hi"), start=None)  # or functools.reduce(operator.add, ...)
+            full = functools.reduce(operator.add, llm.stream("Hi"))
 
     Async:
         .. code-block:: python
@@ -212,15 +220,15 @@ class ChatOpenRouter(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     # --- client -----------------------------------------------------------------------
-    model: str = Field(alias="model_name")
+    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
     """OpenRouter model slug, e.g. ``"anthropic/claude-sonnet-4.5"``."""
     api_key: SecretStr | None = Field(
-        alias="openrouter_api_key",
+        validation_alias=AliasChoices("api_key", "openrouter_api_key"),
         default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
     )
     """OpenRouter API key; defaults to the ``OPENROUTER_API_KEY`` environment variable."""
     base_url: str = Field(
-        alias="openrouter_api_base",
+        validation_alias=AliasChoices("base_url", "openrouter_api_base"),
         default_factory=from_env("OPENROUTER_API_BASE", default=DEFAULT_BASE_URL),
     )
     """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
@@ -232,7 +240,7 @@ class ChatOpenRouter(BaseChatModel):
     """Attribution categories, sent as ``X-OpenRouter-Categories``."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers on every request."""
-    timeout: Any = Field(default=None, alias="request_timeout")
+    timeout: Any = Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))
     """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt for retryable failures; 0 = exactly one attempt."""
@@ -297,7 +305,9 @@ class ChatOpenRouter(BaseChatModel):
     presence_penalty: float | None = None
     repetition_penalty: float | None = None
     seed: int | None = None
-    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    stop: list[str] | str | None = Field(
+        default=None, validation_alias=AliasChoices("stop", "stop_sequences")
+    )
     logit_bias: dict[str, float] | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = None
@@ -659,7 +669,11 @@ _BASE_FIELDS = frozenset(BaseChatModel.model_fields)
 
 def _known_names(cls: type[BaseModel]) -> frozenset[str]:
     names = set(cls.model_fields)
-    names.update(info.alias for info in cls.model_fields.values() if info.alias)
+    for info in cls.model_fields.values():
+        if info.alias:
+            names.add(info.alias)
+        if isinstance(info.validation_alias, AliasChoices):
+            names.update(str(choice) for choice in info.validation_alias.choices)
     return frozenset(names)
 
 

@@ -177,8 +177,10 @@ class FakeOpenRouter:
     def model(self, **kwargs: Any) -> ChatOpenRouter:
         """A ChatOpenRouter whose HTTP traffic (sync and async) goes to this fake."""
         transport = httpx2.MockTransport(self)
-        kwargs.setdefault("model", "openai/gpt-4o-mini")
-        kwargs.setdefault("api_key", "sk-or-test-key")
+        if "model_name" not in kwargs:
+            kwargs.setdefault("model", "openai/gpt-4o-mini")
+        if "openrouter_api_key" not in kwargs:
+            kwargs.setdefault("api_key", "sk-or-test-key")
         return ChatOpenRouter(
             http_client=httpx2.Client(transport=transport),
             http_async_client=httpx2.AsyncClient(transport=transport),

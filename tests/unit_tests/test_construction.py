@@ -291,20 +291,22 @@ def test_known_fields_are_rejected_inside_model_kwargs(fake: FakeOpenRouter) -> 
 
 @pytest.mark.parametrize("name", ["api_key", "openrouter_api_key"])
 def test_api_key_never_shown(fake: FakeOpenRouter, name: str) -> None:
-    secret = "sk-or-v1-very-secret-value"
-    llm = bare_model(fake, **{name: secret})
-    assert secret not in repr(llm)
-    assert secret not in str(llm)
-    assert secret not in dumps(llm)
-    assert secret not in dumps(llm, pretty=True)
+    hidden = "sk-or-v1-very-hidden-value"
+    llm = bare_model(fake, **{name: hidden})
+    assert hidden not in repr(llm)
+    assert hidden not in str(llm)
+    assert hidden not in dumps(llm)
+    assert hidden not in dumps(llm, pretty=True)
 
 
-def test_api_key_from_env_never_shown(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
-    secret = "sk-or-v1-env-secret-value"
-    monkeypatch.setenv("OPENROUTER_API_KEY", secret)
+def test_api_key_from_env_never_shown(
+    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hidden = "sk-or-v1-env-hidden-value"
+    monkeypatch.setenv("OPENROUTER_API_KEY", hidden)
     llm = bare_model(fake)
     for text in (repr(llm), str(llm), dumps(llm)):
-        assert secret not in text
+        assert hidden not in text
 
 
 def test_serialized_model_refers_to_the_key_by_env_name(fake: FakeOpenRouter) -> None:

@@ -81,9 +81,7 @@ FIELDS: list[tuple[str, Any, str]] = [
 
 
 @pytest.mark.parametrize(("field", "value", "key"), FIELDS)
-def test_field_reaches_the_body(
-    replied: FakeOpenRouter, field: str, value: Any, key: str
-) -> None:
+def test_field_reaches_the_body(replied: FakeOpenRouter, field: str, value: Any, key: str) -> None:
     replied.model(**{field: value}).invoke("hi")
     assert replied.body[key] == value
     if key != field:
@@ -114,6 +112,13 @@ def test_client_settings_are_not_in_the_body(replied: FakeOpenRouter) -> None:
         timeout=30, max_retries=1, stream_usage=False, app_categories=["cli-agent"]
     ).invoke("hi")
     assert set(replied.body) == {"model", "messages"}
+
+
+def test_langchain_metadata_and_tags_stay_out_of_the_body(replied: FakeOpenRouter) -> None:
+    llm = replied.model(metadata={"run": "trace-only"}, tags=["t"], openrouter_metadata={"a": "b"})
+    llm.invoke("hi", config={"metadata": {"x": "y"}, "tags": ["u"]})
+    assert replied.body["metadata"] == {"a": "b"}
+    assert "tags" not in replied.body
 
 
 def test_all_fields_together(replied: FakeOpenRouter) -> None:
@@ -245,6 +250,15 @@ def test_per_call_request_options_are_not_in_the_body(replied: FakeOpenRouter) -
     assert "timeout" not in replied.body
     assert "max_retries" not in replied.body
     assert replied.body["seed"] == 1
+
+
+def test_timeout_is_applied_to_the_http_request(replied: FakeOpenRouter) -> None:
+    llm = replied.model(timeout=12.5)
+    llm.invoke("hi")
+    assert replied.requests[-1].extensions["timeout"]["read"] == 12.5
+    llm.invoke("hi", timeout=3)
+    assert replied.requests[-1].extensions["timeout"]["read"] == 3.0
+    assert "timeout" not in replied.body
 
 
 def test_per_call_none_values_are_not_sent(replied: FakeOpenRouter) -> None:

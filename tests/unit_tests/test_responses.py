@@ -93,9 +93,7 @@ def test_tool_call_without_arguments_has_empty_args(
     fake: FakeOpenRouter, function: dict[str, Any]
 ) -> None:
     message = invoke(fake, completion(None, tool_calls=[tool_call("call_1", "now", **function)]))
-    assert message.tool_calls == [
-        {"type": "tool_call", "name": "now", "args": {}, "id": "call_1"}
-    ]
+    assert message.tool_calls == [{"type": "tool_call", "name": "now", "args": {}, "id": "call_1"}]
     assert message.invalid_tool_calls == []
 
 
