@@ -9,13 +9,15 @@ format in OpenRouter's docs; every request received is recorded.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import httpx2
 
 from langchain_openrouter import ChatOpenRouter
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
 
 GENERATION_ID = "gen-1764031697-vqvW0uz7ouT4gsp3FYqp"
 
@@ -44,7 +46,12 @@ def completion(  # noqa: PLR0913
                 "logprobs": None,
                 "finish_reason": finish_reason,
                 "native_finish_reason": native_finish_reason,
-                "message": {"role": "assistant", "content": content, "refusal": None, **message_extras},
+                "message": {
+                    "role": "assistant",
+                    "content": content,
+                    "refusal": None,
+                    **message_extras,
+                },
             }
         ],
         "usage": usage if usage is not None else default_usage(),
@@ -68,7 +75,7 @@ def default_usage() -> dict[str, Any]:
     }
 
 
-def chunk(
+def chunk(  # noqa: PLR0913 - mirrors the fields of a chunk
     delta: dict[str, Any] | None = None,
     *,
     finish_reason: str | None = None,
