@@ -1,5 +1,6 @@
 """LangChain integration for OpenRouter: ``ChatOpenRouter`` and its typed settings."""
 
+from langchain_openrouter._caching import CacheRule, cache_point
 from langchain_openrouter._errors import (
     OpenRouterAuthenticationError,
     OpenRouterBadRequestError,
@@ -31,6 +32,7 @@ from langchain_openrouter.chat_models import ChatOpenRouter
 
 __all__ = [
     "CacheControl",
+    "CacheRule",
     "CacheTTL",
     "ChatOpenRouter",
     "MaxPrice",
@@ -54,4 +56,5 @@ __all__ = [
     "ReasoningEffort",
     "TraceConfig",
     "UsageConfig",
+    "cache_point",
 ]

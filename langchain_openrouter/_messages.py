@@ -3,7 +3,9 @@
 Content blocks are accepted in LangChain's v1 standard form (``image``, ``file``,
 ``audio``, ``video`` with ``url``/``base64``/``file_id``), in OpenAI's form (``image_url``,
 ``file``, ``input_audio``, ``video_url``) and in Anthropic's ``source`` form. A block's
-``cache_control`` is kept. A block we cannot send raises, naming its type.
+``cache_control`` is kept. Cache-point markers (``{"type": "cache_point"}``) are kept as
+they are, for the caching step (``_caching``) to resolve. A block we cannot send raises,
+naming its type.
 """
 
 from __future__ import annotations
@@ -156,6 +158,7 @@ _CONVERTERS: dict[str, Callable[[Block], Block]] = {
     "video": _video,
     "video_url": _passthrough,
     "input_video": _passthrough,
+    "cache_point": dict,  # a marker: resolved (and removed) by the caching step
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -24,11 +25,20 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    field_validator,
     model_validator,
 )
 from typing_extensions import Self
 
 from langchain_openrouter import _transport
+from langchain_openrouter._caching import (
+    CacheRule,
+    CacheSetting,
+    CacheSettings,
+    apply_prompt_caching,
+    cache_rule_for,
+    to_cache_rule,
+)
 from langchain_openrouter._clients import Connection
 from langchain_openrouter._messages import convert_messages
 from langchain_openrouter._payload import (
@@ -64,6 +74,14 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
+# Prompt-caching settings: fields, and per-call arguments of the same names; never sent as is.
+_CACHE_FIELDS = (
+    "cache_instructions",
+    "cache_messages",
+    "cache_tool_definitions",
+    "automatic_cache",
+    "cache_rule",
+)
 # Fields that configure the client or this integration; every other field whose value
 # is set is a request-body parameter of the same name (or of BODY_KEY_OF_FIELD's).
 _NOT_BODY_FIELDS = frozenset(
@@ -81,6 +99,7 @@ _NOT_BODY_FIELDS = frozenset(
         "max_retries",
         "http_client",
         "http_async_client",
+        *_CACHE_FIELDS,
     }
 )
 StructuredOutputMethod = Literal["json_schema", "function_calling", "json_mode"]
@@ -200,6 +219,25 @@ class ChatOpenRouter(BaseChatModel):
                 models=["mistralai/mistral-large"],  # fallback models
             )
 
+    Prompt caching:
+        .. code-block:: python
+
+            from langchain_openrouter import cache_point
+
+            llm = ChatOpenRouter(model="anthropic/claude-sonnet-4.5", cache_messages=True)
+            llm.invoke(
+                [
+                    HumanMessage(
+                        [
+                            {"type": "text", "text": long_document},
+                            cache_point(),  # caches everything before it
+                            {"type": "text", "text": "Summarize it."},
+                        ]
+                    )
+                ]
+            ).usage_metadata["input_token_details"]
+            # {'cache_read': 0, 'cache_creation': 5012}, then cache_read on the next call
+
     Token usage:
         .. code-block:: python
 
@@ -293,6 +331,19 @@ class ChatOpenRouter(BaseChatModel):
     prompt_cache_key: str | None = None
     """OpenAI-style prompt cache key."""
 
+    # --- prompt caching (see the README's "Prompt caching") ---------------------------
+    cache_instructions: CacheSetting = False
+    """Cache the leading system message(s): ``True`` (5-minute TTL), ``"5m"`` or ``"1h"``."""
+    cache_messages: CacheSetting = False
+    """Cache the conversation so far: a breakpoint on the last part of the last message."""
+    cache_tool_definitions: CacheSetting = False
+    """Cache the tool definitions: a breakpoint on the last function tool."""
+    automatic_cache: CacheSetting = False
+    """Send the top-level ``cache_control`` (automatic caching; Anthropic-family routes)."""
+    cache_rule: CacheRule | None = None
+    """What the vendor does with ``cache_control``; None = the vendor table's rule for
+    ``model``. A ``CacheRule`` or a dict of its fields."""
+
     # --- sampling ----------------------------------------------------------------------
     temperature: float | None = None
     max_tokens: int | None = None
@@ -338,6 +389,12 @@ class ChatOpenRouter(BaseChatModel):
             msg = f"Pass {', '.join(clashes)} as ChatOpenRouter argument(s), not in model_kwargs."
             raise ValueError(msg)
         return {**values, "model_kwargs": extra} if extra else values
+
+    @field_validator("cache_rule", mode="before")
+    @classmethod
+    def _check_cache_rule(cls, value: Any) -> Any:
+        """A dict must name only `CacheRule` fields."""
+        return None if value is None else to_cache_rule(value)
 
     @model_validator(mode="after")
     def _validate_and_connect(self) -> Self:
@@ -439,13 +496,33 @@ class ChatOpenRouter(BaseChatModel):
     ) -> Request:
         if stop is not None:
             kwargs = {**kwargs, "stop": stop}
-        return build_request(
+        caching = {name: kwargs[name] for name in _CACHE_FIELDS if name in kwargs}
+        request = build_request(
             self._default_params,
             convert_messages(messages),
-            kwargs,
+            {name: value for name, value in kwargs.items() if name not in caching},
             stream=stream,
             timeout=self.timeout,
             max_retries=self.max_retries,
+        )
+        body = self._with_prompt_caching(request.body, caching)
+        return replace(request, body=body)
+
+    def _with_prompt_caching(
+        self, body: dict[str, Any], overrides: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``body`` with cache breakpoints placed by this call's caching settings."""
+        setting = {name: overrides.get(name, getattr(self, name)) for name in _CACHE_FIELDS}
+        rule = setting["cache_rule"]
+        return apply_prompt_caching(
+            body,
+            CacheSettings(
+                instructions=setting["cache_instructions"],
+                messages=setting["cache_messages"],
+                tool_definitions=setting["cache_tool_definitions"],
+                automatic=setting["automatic_cache"],
+            ),
+            cache_rule_for(body["model"]) if rule is None else to_cache_rule(rule),
         )
 
     def _generate(
