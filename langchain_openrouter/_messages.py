@@ -23,6 +23,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
+from langchain_openrouter._reasoning import replayed_details
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -204,12 +206,21 @@ def convert_content(content: str | list[str | Block], role: str) -> str | list[B
 def _assistant_content(message: AIMessage) -> str | list[Block] | None:
     if isinstance(message.content, str):
         return message.content or None
+    left_out = _ASSISTANT_ONLY_BLOCKS
+    if message.additional_kwargs.get("images"):
+        # v1 output shows generated images as image blocks; they go back as `images`.
+        left_out = left_out | {"image"}
     kept = [
         block
         for block in message.content
-        if isinstance(block, str) or block.get("type") not in _ASSISTANT_ONLY_BLOCKS
+        if isinstance(block, str) or block.get("type") not in left_out
     ]
     parts = [convert_content_block(block, "assistant") for block in kept]
+    if message.response_metadata.get("output_version") == "v1" and all(
+        set(part) == {"type", "text"} and part["type"] == "text" for part in parts
+    ):
+        # v1 output keeps the answer as text blocks: sent as the plain string it was.
+        return "".join(part["text"] for part in parts) or None
     return parts or None
 
 
@@ -233,16 +244,19 @@ def _tool_calls(message: AIMessage) -> list[Block]:
     return calls
 
 
-_ASSISTANT_ECHOED_KWARGS = ("reasoning_details", "annotations", "images")
+_ASSISTANT_ECHOED_KWARGS = ("annotations", "images")
 
 
-def _assistant(message: AIMessage) -> Block:
+def _assistant(message: AIMessage, seen_details: set[tuple[str, str, str]]) -> Block:
+    """An assistant message; ``seen_details`` de-duplicates reasoning across the request."""
     wire: Block = {"role": "assistant", "content": _assistant_content(message)}
     if tool_calls := _tool_calls(message):
         wire["tool_calls"] = tool_calls
+    details = replayed_details(message.additional_kwargs, message.content, seen_details)
+    if details is not None:
+        wire["reasoning_details"] = details
     for key in _ASSISTANT_ECHOED_KWARGS:
-        value = message.additional_kwargs.get(key)
-        if value is not None and (value or key == "reasoning_details"):
+        if value := message.additional_kwargs.get(key):
             wire[key] = value
     if wire["content"] is None and "tool_calls" not in wire:
         wire["content"] = ""
@@ -262,10 +276,12 @@ def _role_of(message: BaseMessage) -> str:
     raise TypeError(msg)
 
 
-def _convert_message_to_dict(message: BaseMessage) -> Block:
+def _convert_message_to_dict(
+    message: BaseMessage, seen_details: set[tuple[str, str, str]] | None = None
+) -> Block:
     """One LangChain message as an OpenRouter chat message."""
     if isinstance(message, AIMessage):
-        wire = _assistant(message)
+        wire = _assistant(message, set() if seen_details is None else seen_details)
     elif isinstance(message, ToolMessage):
         wire = {
             "role": "tool",
@@ -281,5 +297,6 @@ def _convert_message_to_dict(message: BaseMessage) -> Block:
 
 
 def convert_messages(messages: Sequence[BaseMessage]) -> list[Block]:
-    """The ``messages`` of a request body."""
-    return [_convert_message_to_dict(message) for message in messages]
+    """The ``messages`` of a request body (reasoning details de-duplicated across it)."""
+    seen_details: set[tuple[str, str, str]] = set()
+    return [_convert_message_to_dict(message, seen_details) for message in messages]

@@ -13,13 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessageChunk
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_openrouter._errors import error_from_payload
 from langchain_openrouter._response import (
+    MODEL_PROVIDER,
     create_usage_metadata,
+    note_reasoning_exhaustion,
     passed_through_extras,
     raise_for_failed_choice,
     reasoning_text,
@@ -92,6 +94,8 @@ class StreamAssembler:
         self._usage: dict[str, Any] | None = None
         self._reasoning = ReasoningFragments()
         self._tool_calls: dict[int, _ToolCallSeen] = {}
+        self._answered = False  # content or a tool call arrived
+        self._reasoned = False
 
     def convert(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
         """The chunk for one SSE event, or None when it carries no message content."""
@@ -122,16 +126,23 @@ class StreamAssembler:
             delta.get("reasoning") or delta.get("reasoning_content"), details
         ):
             extras["reasoning_content"] = text
-        if details and (pieces := self._reasoning.rewrite(details)):
-            extras["reasoning_details"] = pieces
+        if isinstance(details, list):
+            pieces = self._reasoning.rewrite(details)
+            if pieces or not details:  # an empty list is meaningful (DeepSeek)
+                extras["reasoning_details"] = pieces
         content = delta.get("content") or ""
         tool_call_chunks = self._tool_call_chunks(delta.get("tool_calls"))
         if not (content or extras or tool_call_chunks):
             return None
+        self._answered = self._answered or bool(content or tool_call_chunks)
+        self._reasoned = self._reasoned or "reasoning_content" in extras
+        self._reasoned = self._reasoned or "reasoning_details" in extras
         message = AIMessageChunk(
             content=content,
             additional_kwargs=extras,
             tool_call_chunks=tool_call_chunks,
+            # Lets LangChain find our v1 block translator for each chunk.
+            response_metadata={"model_provider": MODEL_PROVIDER},
             id=self._envelope.get("id"),
         )
         return ChatGenerationChunk(message=message)
@@ -162,6 +173,16 @@ class StreamAssembler:
     def final(self) -> ChatGenerationChunk:
         """The closing chunk: finish reason, model, provider, usage and cost, once."""
         metadata = response_metadata(self._envelope, self._finish, self._usage)
+        if not self._answered:
+            # Judged on what the stream carried, as invoke judges the whole message.
+            marker = AIMessage(
+                content="",
+                additional_kwargs={"reasoning_content": "x"} if self._reasoned else {},
+                usage_metadata=create_usage_metadata(self._usage),
+                response_metadata=metadata,
+            )
+            note_reasoning_exhaustion(marker)
+            metadata = marker.response_metadata
         message = AIMessageChunk(
             content="",
             response_metadata=metadata,

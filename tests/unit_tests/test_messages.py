@@ -23,7 +23,7 @@ REASONING_DETAILS = [
         "type": "reasoning.text",
         "text": "Let me think.",
         "signature": "EqQBCkYIBRgCIkD...",
-        "id": "rs_1",
+        "id": "reasoning-text-1",
         "format": "anthropic-claude-v1",
         "index": 0,
     },
