@@ -1,5 +1,6 @@
 """LangChain integration for OpenRouter: ``ChatOpenRouter`` and its typed settings."""
 
+import langchain_openrouter._content_blocks  # noqa: F401 - registers the v1 block translator
 from langchain_openrouter._caching import CacheRule, cache_point
 from langchain_openrouter._errors import (
     OpenRouterAuthenticationError,
