@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 SOURCES := langchain_openrouter tests scripts
 
 .PHONY: install test lint format demo conformance integration_tests bench clean
@@ -16,6 +17,10 @@ $(STAMP): pyproject.toml | $(PY)
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e . --group bench
+	@touch $(BENCH_STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest tests/unit_tests -q --disable-socket --allow-unix-socket --allow-hosts=127.0.0.1,localhost,::1
@@ -34,6 +39,9 @@ demo: $(STAMP)
 
 conformance: $(STAMP)
 	$(PY) ../shared/conformance/run.py
+
+bench: $(BENCH_STAMP)
+	$(PY) scripts/bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
