@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 
     from langchain_openrouter._clients import Connection
+    from langchain_openrouter._payload import Request
 
 PATH = "/chat/completions"
 _STREAM = openai.Stream[object]
@@ -60,9 +61,9 @@ def translated_errors(generation_id: str | None = None) -> Iterator[None]:
         raise malformed(msg, generation_id) from exc
 
 
-def _post_kwargs(body: dict[str, Any], timeout: Any, *, stream: bool) -> dict[str, Any]:
-    options = {} if timeout is None else {"timeout": timeout}
-    kwargs: dict[str, Any] = {"cast_to": object, "body": body, "options": options}
+def _post_kwargs(request: Request, *, stream: bool) -> dict[str, Any]:
+    options = {} if request.timeout is None else {"timeout": request.timeout}
+    kwargs: dict[str, Any] = {"cast_to": object, "body": request.body, "options": options}
     if stream:
         kwargs.update(stream=True, stream_cls=_STREAM)
     return kwargs
@@ -76,16 +77,13 @@ def _ended_empty() -> OpenRouterResponseError:
 
 def complete(
     connection: Connection,
-    body: dict[str, Any],
-    *,
-    timeout: Any,
-    max_retries: int,
+    request: Request,
     run_manager: CallbackManagerForLLMRun | None,
 ) -> dict[str, Any]:
     """POST a non-streaming request; the validated completion body."""
     client = connection.sync_client()
-    kwargs = _post_kwargs(body, timeout, stream=False)
-    for attempt in retrying(max_retries, run_manager):
+    kwargs = _post_kwargs(request, stream=False)
+    for attempt in retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             return checked_completion(client.post(PATH, **kwargs))
     raise AssertionError  # pragma: no cover - tenacity re-raises the last error
@@ -93,16 +91,13 @@ def complete(
 
 async def acomplete(
     connection: Connection,
-    body: dict[str, Any],
-    *,
-    timeout: Any,
-    max_retries: int,
+    request: Request,
     run_manager: AsyncCallbackManagerForLLMRun | None,
 ) -> dict[str, Any]:
     """Async :func:`complete`."""
     client = connection.async_client()
-    kwargs = _post_kwargs(body, timeout, stream=False)
-    async for attempt in async_retrying(max_retries, run_manager):
+    kwargs = _post_kwargs(request, stream=False)
+    async for attempt in async_retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             return checked_completion(await client.post(PATH, **kwargs))
     raise AssertionError  # pragma: no cover
@@ -110,16 +105,13 @@ async def acomplete(
 
 def stream(
     connection: Connection,
-    body: dict[str, Any],
-    *,
-    timeout: Any,
-    max_retries: int,
+    request: Request,
     run_manager: CallbackManagerForLLMRun | None,
 ) -> Iterator[dict[str, Any]]:
     """POST a streaming request; its SSE chunks as dicts. Closes the response when left."""
     client = connection.sync_client()
-    kwargs = _post_kwargs(body, timeout, stream=True)
-    for attempt in retrying(max_retries, run_manager):
+    kwargs = _post_kwargs(request, stream=True)
+    for attempt in retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             events = client.post(PATH, **kwargs)
             try:
@@ -141,16 +133,13 @@ def stream(
 
 async def astream(
     connection: Connection,
-    body: dict[str, Any],
-    *,
-    timeout: Any,
-    max_retries: int,
+    request: Request,
     run_manager: AsyncCallbackManagerForLLMRun | None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Async :func:`stream`."""
     client = connection.async_client()
-    kwargs = _post_kwargs(body, timeout, stream=True) | {"stream_cls": _ASYNC_STREAM}
-    async for attempt in async_retrying(max_retries, run_manager):
+    kwargs = _post_kwargs(request, stream=True) | {"stream_cls": _ASYNC_STREAM}
+    async for attempt in async_retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             events = await client.post(PATH, **kwargs)
             try:

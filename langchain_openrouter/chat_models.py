@@ -536,13 +536,7 @@ class ChatOpenRouter(BaseChatModel):
             chunks = self._stream(messages, stop, run_manager, **kwargs)
             return _result_from_chunks(list(chunks))
         request = self._request(messages, stop, kwargs, stream=False)
-        data = _transport.complete(
-            self._connection,
-            request.body,
-            timeout=request.timeout,
-            max_retries=request.max_retries,
-            run_manager=run_manager,
-        )
+        data = _transport.complete(self._connection, request, run_manager)
         return completion_to_chat_result(data)
 
     async def _agenerate(
@@ -556,13 +550,7 @@ class ChatOpenRouter(BaseChatModel):
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
             return _result_from_chunks(chunks)
         request = self._request(messages, stop, kwargs, stream=False)
-        data = await _transport.acomplete(
-            self._connection,
-            request.body,
-            timeout=request.timeout,
-            max_retries=request.max_retries,
-            run_manager=run_manager,
-        )
+        data = await _transport.acomplete(self._connection, request, run_manager)
         return completion_to_chat_result(data)
 
     def _stream(
@@ -574,13 +562,7 @@ class ChatOpenRouter(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler(report_usage=self.stream_usage)
-        events = _transport.stream(
-            self._connection,
-            request.body,
-            timeout=request.timeout,
-            max_retries=request.max_retries,
-            run_manager=run_manager,
-        )
+        events = _transport.stream(self._connection, request, run_manager)
         for event in events:
             if (chunk := assembler.convert(event)) is not None:
                 yield chunk
@@ -595,13 +577,7 @@ class ChatOpenRouter(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler(report_usage=self.stream_usage)
-        events = _transport.astream(
-            self._connection,
-            request.body,
-            timeout=request.timeout,
-            max_retries=request.max_retries,
-            run_manager=run_manager,
-        )
+        events = _transport.astream(self._connection, request, run_manager)
         async for event in events:
             if (chunk := assembler.convert(event)) is not None:
                 yield chunk
