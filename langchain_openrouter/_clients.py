@@ -79,8 +79,8 @@ class Connection:
     http_client: Any = None
     http_async_client: Any = None
     _sync: openai.OpenAI | None = field(default=None, init=False, repr=False)
-    _async: dict[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = field(
-        default_factory=dict, init=False, repr=False
+    _async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
     )
 
     def __repr__(self) -> str:  # never show the key

@@ -113,19 +113,22 @@ def reasoning_text(reasoning: object, details: object) -> str:
     return ""
 
 
-def passed_through_extras(message: dict[str, Any]) -> dict[str, Any]:
-    """The extras OpenRouter adds to a message or delta that we pass on unchanged."""
-    return {key: message[key] for key in PASSED_THROUGH_EXTRAS if message.get(key)}
+def extras_without_details(message: dict[str, Any]) -> dict[str, Any]:
+    """``additional_kwargs`` of a message or delta, but for ``reasoning_details``.
+
+    The extras OpenRouter adds pass on unchanged; the reasoning text is shown once.
+    """
+    extras = {key: message[key] for key in PASSED_THROUGH_EXTRAS if message.get(key)}
+    reasoning = message.get("reasoning") or message.get("reasoning_content")
+    if text := reasoning_text(reasoning, message.get("reasoning_details")):
+        extras["reasoning_content"] = text
+    return extras
 
 
 def message_extras(message: dict[str, Any]) -> dict[str, Any]:
     """``additional_kwargs`` of a complete (non-streamed) assistant message."""
-    extras = passed_through_extras(message)
+    extras = extras_without_details(message)
     details = message.get("reasoning_details")
-    if text := reasoning_text(
-        message.get("reasoning") or message.get("reasoning_content"), details
-    ):
-        extras["reasoning_content"] = text
     if isinstance(details, list):
         extras["reasoning_details"] = details
     return extras

@@ -21,10 +21,9 @@ from langchain_openrouter._errors import error_from_payload
 from langchain_openrouter._response import (
     MODEL_PROVIDER,
     create_usage_metadata,
+    extras_without_details,
     note_reasoning_exhaustion,
-    passed_through_extras,
     raise_for_failed_choice,
-    reasoning_text,
     response_metadata,
 )
 
@@ -120,12 +119,8 @@ class StreamAssembler:
             self._usage = event["usage"]
 
     def _delta_chunk(self, delta: dict[str, Any]) -> ChatGenerationChunk | None:
-        extras = passed_through_extras(delta)
+        extras = extras_without_details(delta)
         details = delta.get("reasoning_details")
-        if text := reasoning_text(
-            delta.get("reasoning") or delta.get("reasoning_content"), details
-        ):
-            extras["reasoning_content"] = text
         if isinstance(details, list):
             pieces = self._reasoning.rewrite(details)
             if pieces or not details:  # an empty list is meaningful (DeepSeek)

@@ -107,17 +107,3 @@ class CacheControl(TypedDict, total=False):
 
 
 ImageConfig = dict[str, Any]
-
-__all__ = [
-    "CacheControl",
-    "CacheTTL",
-    "ImageConfig",
-    "MaxPrice",
-    "Plugin",
-    "ProviderPreferences",
-    "ProviderSort",
-    "ReasoningConfig",
-    "ReasoningEffort",
-    "TraceConfig",
-    "UsageConfig",
-]

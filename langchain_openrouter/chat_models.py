@@ -454,12 +454,10 @@ class ChatOpenRouter(BaseChatModel):
     def _default_params(self) -> dict[str, Any]:
         """The request-body parameters this model sends on every call."""
         params: dict[str, Any] = {}
-        for name in type(self).model_fields:
-            if name in _NOT_BODY_FIELDS or name in _BASE_FIELDS:
-                continue
+        for name, body_key in _BODY_KEYS:
             value = getattr(self, name)
             if value is not None:
-                params[BODY_KEY_OF_FIELD.get(name, name)] = value
+                params[body_key] = value
         params.update(self.model_kwargs)
         return params
 
@@ -717,7 +715,12 @@ class ChatOpenRouter(BaseChatModel):
         await self.aclose()
 
 
-_BASE_FIELDS = frozenset(BaseChatModel.model_fields)
+# (field, body key) of every field sent in the request body, worked out once.
+_BODY_KEYS = tuple(
+    (name, BODY_KEY_OF_FIELD.get(name, name))
+    for name in ChatOpenRouter.model_fields
+    if name not in _NOT_BODY_FIELDS and name not in BaseChatModel.model_fields
+)
 
 
 def _known_names(cls: type[BaseModel]) -> frozenset[str]:
