@@ -159,7 +159,7 @@ class OpenRouterResponseError(OpenRouterError, ModelAPIError, openai.APIError):
 
 
 class OpenRouterConnectionError(OpenRouterError, ModelConnectionError, openai.APIConnectionError):
-    """OpenRouter could not be reached."""
+    """OpenRouter could not be reached, or dropped the connection part-way."""
 
     default_retryable = True
 
@@ -347,12 +347,8 @@ def error_from_openai(exc: openai.OpenAIError, generation_id: str | None = None)
     if isinstance(exc, OpenRouterError):
         return exc
     request = getattr(exc, "request", None)
-    if isinstance(exc, openai.APITimeoutError):
-        return OpenRouterTimeoutError(
-            f"Request to OpenRouter timed out: {exc}", request=request, error_type="timeout"
-        )
-    if isinstance(exc, openai.APIConnectionError):
-        return OpenRouterConnectionError(f"Could not reach OpenRouter: {exc}", request=request)
+    if isinstance(exc, openai.APIConnectionError):  # APITimeoutError included
+        return _transport_failure(exc, generation_id)
     if isinstance(exc, openai.APIStatusError):
         body = exc.body if isinstance(exc.body, dict) else {}
         error = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
@@ -373,6 +369,35 @@ def error_from_openai(exc: openai.OpenAIError, generation_id: str | None = None)
             request=request,
         )
     return OpenRouterResponseError(f"OpenRouter client error: {exc}")
+
+
+def _transport_failure(
+    exc: openai.APIConnectionError, generation_id: str | None
+) -> OpenRouterTimeoutError | OpenRouterConnectionError:
+    """A timeout or a lost connection, saying when it happened and what the socket said.
+
+    ``generation_id`` is known once a stream has started: the failure is then mid-stream,
+    the chunks already yielded stand, and nothing is replayed.
+    """
+    cause = exc.__cause__ or exc
+    detail = f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if generation_id is not None:
+        what = "stopped sending" if isinstance(exc, openai.APITimeoutError) else "dropped"
+        message = (
+            f"OpenRouter {what} the stream of generation {generation_id} part-way ({detail}); "
+            "the chunks already received were delivered and are not sent again"
+        )
+    elif isinstance(exc, openai.APITimeoutError):
+        message = f"Request to OpenRouter timed out ({detail}); raise `timeout` (seconds) if needed"
+    else:
+        message = f"Could not reach OpenRouter at {url} ({detail})"
+    if isinstance(exc, openai.APITimeoutError):
+        return OpenRouterTimeoutError(
+            message, request=request, error_type="timeout", generation_id=generation_id
+        )
+    return OpenRouterConnectionError(message, request=request, generation_id=generation_id)
 
 
 def _plain_message(exc: openai.APIStatusError) -> str:

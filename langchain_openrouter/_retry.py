@@ -31,13 +31,20 @@ logger = logging.getLogger("langchain_openrouter")
 
 MAX_HINTED_WAIT = 60.0
 """Longest wait we accept from a ``Retry-After`` or ``retry_after`` hint, in seconds."""
+BACKOFF_INITIAL = 0.5
+BACKOFF_MAX = 8.0
+JITTER = 0.5
+"""Without a hint, attempt n waits ``min(BACKOFF_INITIAL * 2**(n-1), BACKOFF_MAX)``
+seconds plus up to ``JITTER``. Read when each request starts, so tests may lower them."""
 
 
 class _HonourRetryAfter(wait_base):
     """Exponential backoff with jitter, unless the server said how long to wait."""
 
     def __init__(self) -> None:
-        self._backoff = wait_exponential(multiplier=0.5, max=8.0) + wait_random(0, 0.5)
+        self._backoff = wait_exponential(multiplier=BACKOFF_INITIAL, max=BACKOFF_MAX) + wait_random(
+            0, JITTER
+        )
 
     def __call__(self, retry_state: RetryCallState) -> float:
         outcome = retry_state.outcome

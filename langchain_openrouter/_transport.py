@@ -25,7 +25,7 @@ from langchain_openrouter._errors import (
     error_from_openai,
     malformed,
 )
-from langchain_openrouter._response import checked_completion
+from langchain_openrouter._response import checked_completion, raise_for_failed_choice
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
@@ -75,6 +75,15 @@ def _ended_empty() -> OpenRouterResponseError:
     return error
 
 
+def _checked_first(event: Any) -> Any:
+    """The first event, unless it already says the generation failed (then retryable)."""
+    if isinstance(event, dict):
+        choices = event.get("choices")
+        if choices and isinstance(choices[0], dict):
+            raise_for_failed_choice(choices[0], event.get("id"))
+    return event
+
+
 def complete(
     connection: Connection,
     request: Request,
@@ -115,7 +124,7 @@ def stream(
         with attempt, translated_errors():
             events = client.post(PATH, **kwargs)
             try:
-                first = next(events)
+                first = _checked_first(next(events))
             except StopIteration:
                 events.close()
                 raise _ended_empty() from None
@@ -143,7 +152,7 @@ async def astream(
         with attempt, translated_errors():
             events = await client.post(PATH, **kwargs)
             try:
-                first = await events.__anext__()
+                first = _checked_first(await events.__anext__())
             except StopAsyncIteration:
                 await events.close()
                 raise _ended_empty() from None

@@ -1,0 +1,80 @@
+"""A local OpenRouter emulator, for your tests and offline demos.
+
+``OpenRouterEmulator`` serves OpenRouter's HTTP API on 127.0.0.1 from scripted replies:
+completions with text, tool calls, reasoning details in each vendor's format, citations,
+images and usage with cache and cost; SSE streams with keep-alive comments, configurable
+chunking and pacing; and every failure OpenRouter produces, including errors inside a
+200 body or mid-stream, dropped connections and ``Retry-After``. It records the requests
+it receives and counts connections, and needs nothing beyond the standard library.
+
+Example::
+
+    from langchain_openrouter.testing import Completion, HTTPError, OpenRouterEmulator
+
+    with OpenRouterEmulator() as emulator:
+        emulator.enqueue(HTTPError(status=503, retry_after=0), Completion(content="Hi!"))
+        model = emulator.chat_model(model="anthropic/claude-sonnet-4.5", max_retries=1)
+        assert model.invoke("Hello").content == "Hi!"
+        assert len(emulator.requests) == 2
+"""
+
+from langchain_openrouter.testing._emulator import (
+    API_ROOT,
+    CHAT_PATH,
+    EMULATOR_API_KEY,
+    OpenRouterEmulator,
+    echo,
+)
+from langchain_openrouter.testing._replies import (
+    Completion,
+    DropConnection,
+    EmptyChoices,
+    ErrorIn200,
+    FinishError,
+    HTTPError,
+    JSONReply,
+    Malformed,
+    MidStreamError,
+    NestedCompletion,
+    Plan,
+    Reply,
+    StreamShape,
+    anthropic_reasoning,
+    error_object,
+    gemini_reasoning,
+    openai_reasoning,
+    provider_of,
+    tool_call,
+    usage,
+)
+from langchain_openrouter.testing._server import ConnectionStats, RecordedRequest
+
+__all__ = [
+    "API_ROOT",
+    "CHAT_PATH",
+    "EMULATOR_API_KEY",
+    "Completion",
+    "ConnectionStats",
+    "DropConnection",
+    "EmptyChoices",
+    "ErrorIn200",
+    "FinishError",
+    "HTTPError",
+    "JSONReply",
+    "Malformed",
+    "MidStreamError",
+    "NestedCompletion",
+    "OpenRouterEmulator",
+    "Plan",
+    "RecordedRequest",
+    "Reply",
+    "StreamShape",
+    "anthropic_reasoning",
+    "echo",
+    "error_object",
+    "gemini_reasoning",
+    "openai_reasoning",
+    "provider_of",
+    "tool_call",
+    "usage",
+]
