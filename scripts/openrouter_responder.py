@@ -132,6 +132,12 @@ PROVIDER_KEYS = frozenset(
         "max_price",
     }
 )
+ORPHAN_TOOL_MESSAGE = (  # OpenAI's words, typo included
+    "Invalid parameter: messages with role 'tool' must be a response to a preceeding message "
+    "with 'tool_calls'."
+)
+FORCED_TOOL_WITH_THINKING = "Thinking may not be enabled when tool_choice forces tool use."
+BUDGET_OVER_MAX_TOKENS = "`max_tokens` must be greater than `thinking.budget_tokens`."
 PART_TYPES = frozenset({"text", "image_url", "input_audio", "video_url", "input_video", "file"})
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool"})
 SIGNING_KEY = b"openrouter-responder"
@@ -155,9 +161,11 @@ class ApiError(Exception):
         return {"error": error, "user_id": f"user_{digest[:27]}"}
 
 
-def upstream_error(provider: str, status: int, message: str) -> ApiError:
+def upstream_error(message: str, *, provider: str, status: int = 400) -> ApiError:
     """An upstream provider's error as OpenRouter relays it (NOTES 4.6)."""
-    raw = json.dumps({"type": "error", "error": {"type": "invalid_request_error", "message": message}})
+    raw = json.dumps(
+        {"type": "error", "error": {"type": "invalid_request_error", "message": message}}
+    )
     return ApiError(status, "Provider returned error", {"raw": raw, "provider_name": provider})
 
 
@@ -169,7 +177,9 @@ def text_of(content: Any) -> str:
         return content
     if isinstance(content, list):
         return "\n".join(
-            part.get("text") or "" for part in content if isinstance(part, dict) and part.get("type") == "text"
+            part.get("text") or ""
+            for part in content
+            if isinstance(part, dict) and part.get("type") == "text"
         )
     return ""
 
@@ -198,13 +208,26 @@ def attachments_of(message: Json) -> list[Attachment]:
         kind = part.get("type")
         if kind == "image_url":
             url = (part.get("image_url") or {}).get("url", "")
-            found.append(Attachment("image", _data_url_bytes(url), None if url.startswith("data:") else url))
+            found.append(
+                Attachment("image", _data_url_bytes(url), None if url.startswith("data:") else url)
+            )
         elif kind == "file":
             file = part.get("file") or {}
             data = file.get("file_data") or ""
-            found.append(Attachment("pdf", _data_url_bytes(data), None if data.startswith("data:") else data, file.get("filename")))
+            found.append(
+                Attachment(
+                    "pdf",
+                    _data_url_bytes(data),
+                    None if data.startswith("data:") else data,
+                    file.get("filename"),
+                )
+            )
         elif kind == "input_audio":
-            found.append(Attachment("audio", base64.b64decode((part.get("input_audio") or {}).get("data", ""))))
+            found.append(
+                Attachment(
+                    "audio", base64.b64decode((part.get("input_audio") or {}).get("data", ""))
+                )
+            )
     return found
 
 
@@ -258,9 +281,7 @@ class Prompt:
             return True
         if config is None:
             return bool(self.body.get("include_reasoning"))
-        if config.get("enabled") is False or config.get("effort") == "none":
-            return False
-        return True
+        return not (config.get("enabled") is False or config.get("effort") == "none")
 
     @property
     def reasoning_shown(self) -> bool:
@@ -273,35 +294,35 @@ class Prompt:
 def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documented rules
     messages = body.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise ApiError(400, "Input required: specify \"messages\"")
+        raise ApiError(400, 'Input required: specify "messages"')
     pending: set[str] = set()
     for number, message in enumerate(messages):
         role = message.get("role")
         if role not in ROLES:
             raise ApiError(400, f"messages[{number}].role: invalid role {role!r}")
         if role != "tool" and pending:
-            raise upstream_error(
-                "OpenAI", 400,
+            message_text = (
                 "An assistant message with 'tool_calls' must be followed by tool messages "
-                f"responding to each 'tool_call_id'. Missing: {sorted(pending)}",
+                f"responding to each 'tool_call_id'. Missing: {sorted(pending)}"
             )
+            raise upstream_error(message_text, provider="OpenAI")
         for part in parts_of(message):
             if part.get("type") not in PART_TYPES:
-                raise ApiError(400, f"messages[{number}].content: unknown part type {part.get('type')!r}")
+                raise ApiError(
+                    400, f"messages[{number}].content: unknown part type {part.get('type')!r}"
+                )
             if role in {"system", "developer"} and part.get("type") != "text":
                 raise ApiError(400, f"messages[{number}]: system messages take text parts only")
         if role == "assistant":
             for call in message.get("tool_calls") or []:
                 if not isinstance((call.get("function") or {}).get("arguments"), str):
-                    raise ApiError(400, f"messages[{number}].tool_calls: arguments must be a string")
+                    raise ApiError(
+                        400, f"messages[{number}].tool_calls: arguments must be a string"
+                    )
                 pending.add(call["id"])
         if role == "tool":
             if message.get("tool_call_id") not in pending:
-                raise upstream_error(
-                    "OpenAI", 400,
-                    "Invalid parameter: messages with role 'tool' must be a response to a "
-                    "preceeding message with 'tool_calls'.",
-                )
+                raise upstream_error(ORPHAN_TOOL_MESSAGE, provider="OpenAI")
             pending.discard(message["tool_call_id"])
     names = set()
     for tool in body.get("tools") or []:
@@ -313,9 +334,12 @@ def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documen
         elif not str(tool.get("type", "")).startswith("openrouter:"):
             raise ApiError(400, f"Unknown tool type {tool.get('type')!r}")
     choice = body.get("tool_choice")
-    if isinstance(choice, dict) and choice.get("type") == "function":
-        if choice["function"]["name"] not in names:
-            raise ApiError(400, f"tool_choice names an unknown tool {choice['function']['name']!r}")
+    if (
+        isinstance(choice, dict)
+        and choice.get("type") == "function"
+        and choice["function"]["name"] not in names
+    ):
+        raise ApiError(400, f"tool_choice names an unknown tool {choice['function']['name']!r}")
     reasoning = body.get("reasoning") or {}
     if "effort" in reasoning and "max_tokens" in reasoning:
         raise ApiError(400, "reasoning: use effort or max_tokens, not both")
@@ -340,18 +364,23 @@ def check_signatures(prompt: Prompt) -> None:
         return
     for number, message in enumerate(prompt.messages):
         for detail in message.get("reasoning_details") or []:
-            if detail.get("type") != "reasoning.text" or detail.get("format") != "anthropic-claude-v1":
+            if (
+                detail.get("type") != "reasoning.text"
+                or detail.get("format") != "anthropic-claude-v1"
+            ):
                 continue
             signature = detail.get("signature")
             where = f"messages.{number}.content: Invalid `signature` in `thinking` block"
             if not signature:
-                raise upstream_error("Anthropic", 400, where)
+                raise upstream_error(where, provider="Anthropic")
             try:
                 raw = base64.b64decode(signature, validate=True)
             except ValueError:
                 continue
-            if raw.startswith(SIGNATURE_TAG) and signature != signature_for(detail.get("text") or ""):
-                raise upstream_error("Anthropic", 400, where)
+            if raw.startswith(SIGNATURE_TAG) and signature != signature_for(
+                detail.get("text") or ""
+            ):
+                raise upstream_error(where, provider="Anthropic")
 
 
 def check_limits(prompt: Prompt) -> None:
@@ -361,15 +390,11 @@ def check_limits(prompt: Prompt) -> None:
     choice = prompt.body.get("tool_choice")
     forced = isinstance(choice, dict) or choice in ("required", "any")
     if forced and prompt.reasoning_on and prompt.card.vendor == "anthropic":
-        raise upstream_error(
-            prompt.endpoint.name, 400, "Thinking may not be enabled when tool_choice forces tool use."
-        )
+        raise upstream_error(FORCED_TOOL_WITH_THINKING, provider=prompt.endpoint.name)
     budget = (prompt.body.get("reasoning") or {}).get("max_tokens")
     max_tokens = prompt.body.get("max_tokens") or prompt.body.get("max_completion_tokens")
     if prompt.reasoning_on and budget and max_tokens and max_tokens <= budget:
-        raise upstream_error(
-            prompt.endpoint.name, 400, "`max_tokens` must be greater than `thinking.budget_tokens`."
-        )
+        raise upstream_error(BUDGET_OVER_MAX_TOKENS, provider=prompt.endpoint.name)
 
 
 # --- routing --------------------------------------------------------------------------------
@@ -467,22 +492,28 @@ JOKE = {
     "punchline": "To keep an eye on the mouse!",
 }
 STOPWORDS = frozenset(
-    "a an the of to in on at for and or is are be by with what which who how your you "
-    "me my it its this that get use using tool give tell".split()
+    re.findall(
+        r"\w+",
+        "a an the of to in on at for and or is are be by with what which who how your you "
+        "me my it its this that get use using tool give tell",
+    )
 )
 WEB_SOURCES = (
-    ("https://openrouter.ai/docs/guides/features/server-tools/web-search", "Web Search | OpenRouter"),
+    (
+        "https://openrouter.ai/docs/guides/features/server-tools/web-search",
+        "Web Search | OpenRouter",
+    ),
     ("https://openrouter.ai/docs/api_reference/overview", "API Reference | OpenRouter"),
 )
 
 
 def words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in STOPWORDS and len(w) > 2}
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in STOPWORDS and len(w) > 2}  # noqa: PLR2004
 
 
 def arithmetic(text: str) -> tuple[list[int], int, str] | None:
     """``(operands, result, operator)`` for 'What is 17 * 23' style questions."""
-    match = re.search(r"(-?\d+)\s*([+*x×-])\s*(-?\d+)", text)
+    match = re.search(r"(-?\d+)\s*([+*x\u00d7-])\s*(-?\d+)", text)
     if match:
         a, op, b = int(match.group(1)), match.group(2), int(match.group(3))
         result = {"+": a + b, "-": a - b}.get(op, a * b)
@@ -554,16 +585,16 @@ def text_answer(prompt: Prompt, assets: dict[str, Asset]) -> str:  # noqa: C901,
         return STORY
     if "joke" in lowered:
         return f"{JOKE['setup']} {JOKE['punchline']}"
-    if (sum := arithmetic(question)) is not None:
-        (a, b), result, op = sum
+    if (sum_ := arithmetic(question)) is not None:
+        (a, b), result, op = sum_
         return f"{a} {op} {b} = {result}."
     if "record 70" in lowered:
         return "Record 70 is on shelf 10, in the west wing."
     if "weather" in lowered:
-        return "I can't check live weather, but a weather service will have the current conditions."
+        return "I can't check live weather; a weather service will have current conditions."
     if re.search(r"\b(hello|hi|hey|how are you|thanks)\b", lowered) or not lowered:
         return greeting(question)
-    return f"Here is a short answer to \u201c{question}\u201d: it depends on the details you care about most."
+    return f"Here is a short answer to \u201c{question}\u201d: it depends on what matters most."
 
 
 def web_answer(prompt: Prompt) -> Turn:
@@ -582,7 +613,7 @@ def web_answer(prompt: Prompt) -> Turn:
                 "url_citation": {
                     "url": url,
                     "title": title,
-                    "content": f"{title}: how web search results are returned as url_citation annotations.",
+                    "content": f"{title}: search results come back as url_citation annotations.",
                     "start_index": start,
                     "end_index": start + len(f"[{domain}]({url})"),
                 },
@@ -617,7 +648,9 @@ def _number_in_range(schema: Json, candidates: list[int]) -> int:
     low = schema.get("exclusiveMinimum", schema.get("minimum"))
     high = schema.get("exclusiveMaximum", schema.get("maximum"))
     for value in candidates:
-        if (low is None or value > low or value == schema.get("minimum")) and (high is None or value < high):
+        if (low is None or value > low or value == schema.get("minimum")) and (
+            high is None or value < high
+        ):
             return value
     return 0 if (low is None or low < 0) else int(low) + 1
 
@@ -635,25 +668,34 @@ def tool_arguments(tool: Json, prompt: Prompt) -> Json:
     arguments: Json = {}
     for index, (name, spec) in enumerate(properties.items()):
         kind = spec.get("type")
-        value: Any = None
         if index < len(positional):
             raw = positional[index].strip("'\"")
-            value = int(raw) if kind == "integer" else float(raw) if kind == "number" else raw
-        elif kind in {"integer", "number"}:
-            value = _number_in_range(spec, numbers)
-            if value in numbers:
-                numbers.remove(value)
-        elif kind == "string":
-            value = string_argument(name, question)
-            if value is None and name in required:
-                value = (sorted(words(question)) or ["hello"])[0]
-        elif kind == "boolean":
-            value = True
-        elif kind == "array":
-            value = []
-        if value is not None and (name in required or index < len(positional) or kind != "string"):
+            arguments[name] = (
+                int(raw) if kind == "integer" else float(raw) if kind == "number" else raw
+            )
+            continue
+        value = inferred_argument(name, spec, question, numbers)
+        if value is None and kind == "string" and name in required:
+            value = (sorted(words(question)) or ["hello"])[0]
+        if value is not None:
             arguments[name] = value
     return arguments
+
+
+def inferred_argument(name: str, spec: Json, question: str, numbers: list[int]) -> Any:
+    """One argument's value from the question; numbers are used up in order."""
+    kind = spec.get("type")
+    sum_ = arithmetic(question)
+    if kind in {"integer", "number"} and name in {"total", "sum", "result"} and sum_:
+        return sum_[1]
+    if kind in {"integer", "number"}:
+        value = _number_in_range(spec, numbers)
+        if value in numbers:
+            numbers.remove(value)
+        return value
+    if kind == "string":
+        return string_argument(name, question)
+    return {"boolean": True, "array": []}.get(str(kind))
 
 
 def relevance(tool: Json, question: str) -> int:
@@ -663,7 +705,9 @@ def relevance(tool: Json, question: str) -> int:
     lowered = question.lower()
     if re.search(r"\b(use|using) (the|a) tool\b", lowered):
         return 2
-    overlap = words(function["name"].replace("_", " ") + " " + function.get("description", "")) & words(question)
+    overlap = words(
+        function["name"].replace("_", " ") + " " + function.get("description", "")
+    ) & words(question)
     stems = {w[:5] for w in words(question)}
     stem_overlap = {w for w in words(function.get("description", "")) if w[:5] in stems}
     score = 1 if (overlap or stem_overlap) else 0
@@ -677,7 +721,11 @@ def relevance(tool: Json, question: str) -> int:
 def choose_tool_call(prompt: Prompt) -> ToolCall | None:
     tools = prompt.function_tools
     choice = prompt.body.get("tool_choice")
-    if not tools or choice == "none" or (prompt.last.get("role") == "tool" and choice in (None, "auto")):
+    if (
+        not tools
+        or choice == "none"
+        or (prompt.last.get("role") == "tool" and choice in (None, "auto"))
+    ):
         return None
     if isinstance(choice, dict):
         named = next(t for t in tools if t["function"]["name"] == choice["function"]["name"])
@@ -703,9 +751,11 @@ def after_tools(prompt: Prompt, assets: dict[str, Asset]) -> str:
             return f'The PDF\'s title is "{pdf_title(attachments[0].data or b"")}".'
         return f"The tool returned {describe(attachments[0], assets)}."
     if text.lower().startswith("error"):
-        return f"The tool reported a problem: {text} Let me know the missing value and I'll try again."
-    if (sum := arithmetic(prompt.question)) is not None:
-        (a, b), result, op = sum
+        return (
+            f"The tool reported a problem: {text} Let me know the missing value and I'll try again."
+        )
+    if (sum_ := arithmetic(prompt.question)) is not None:
+        (a, b), result, op = sum_
         return f"{a} {op} {b} = {result}."
     if "sunny" in text.lower():
         return f"It's sunny in {string_argument('location', prompt.question) or 'that place'}."
@@ -742,7 +792,11 @@ def json_value(schema: Json, name: str, prompt: Prompt, defs: Json) -> Any:  # n
         return JOKE[name]
     if "enum" in schema:
         return schema["enum"][0]
-    return text_answer(prompt, {}) if name in {"answer", "text", "response"} else name.replace("_", " ")
+    return (
+        text_answer(prompt, {})
+        if name in {"answer", "text", "response"}
+        else name.replace("_", " ")
+    )
 
 
 def json_object(schema: Json, prompt: Prompt, defs: Json) -> Json:
@@ -772,7 +826,11 @@ def deliberation(prompt: Prompt, turn: Turn) -> str:
     """What the model thinks before it answers (Anthropic-style reasoning text)."""
     if turn.tool_calls:
         call = turn.tool_calls[0]
-        return f"The user asks: {prompt.question!r}. The {call.name} tool fits; I'll call it with {json.dumps(call.arguments, ensure_ascii=False)}."
+        arguments = json.dumps(call.arguments, ensure_ascii=False)
+        return (
+            f"The user asks: {prompt.question!r}. The {call.name} tool fits; "
+            f"I'll call it with {arguments}."
+        )
     if (sum_ := arithmetic(prompt.question)) is not None:
         (a, b), result, op = sum_
         return f"I need {a} {op} {b}. Working it out step by step gives {result}."
@@ -873,12 +931,13 @@ class PromptCache:
 
 def prompt_blocks(body: Json) -> list[tuple[str, bool]]:
     """Prompt text in cache order (tools, system, messages), with cache breakpoints."""
-    blocks = [(json.dumps(t, sort_keys=True), "cache_control" in t) for t in body.get("tools") or []]
+    blocks = [
+        (json.dumps(t, sort_keys=True), "cache_control" in t) for t in body.get("tools") or []
+    ]
     for message in body["messages"]:
         if isinstance(message.get("content"), str):
             blocks.append((message["role"] + ":" + message["content"], False))
-        for part in parts_of(message):
-            blocks.append((json.dumps(part, sort_keys=True), "cache_control" in part))
+        blocks += [(json.dumps(p, sort_keys=True), "cache_control" in p) for p in parts_of(message)]
         if message.get("tool_calls"):
             blocks.append((json.dumps(message["tool_calls"], sort_keys=True), False))
     if body.get("cache_control") and blocks:  # automatic caching: the last block
@@ -906,7 +965,11 @@ def usage(prompt: Prompt, turn: Turn, cache: PromptCache) -> Json:
     reasoning_count = tokens(turn.reasoning)
     completion = tokens(turn.content) + tokens(arguments) + reasoning_count + 1
     prompt_cost = card.prompt_price * (
-        prompt_count - read - written + read * card.cache_read_ratio + written * card.cache_write_ratio
+        prompt_count
+        - read
+        - written
+        + read * card.cache_read_ratio
+        + written * card.cache_write_ratio
     )
     completion_cost = card.completion_price * completion
     result: Json = {
@@ -915,7 +978,12 @@ def usage(prompt: Prompt, turn: Turn, cache: PromptCache) -> Json:
         "total_tokens": prompt_count + completion,
         "cost": round(prompt_cost + completion_cost + WEB_SEARCH_PRICE * turn.web_searches, 10),
         "is_byok": False,
-        "prompt_tokens_details": {"cached_tokens": read, "cache_write_tokens": written, "audio_tokens": 0, "video_tokens": 0},
+        "prompt_tokens_details": {
+            "cached_tokens": read,
+            "cache_write_tokens": written,
+            "audio_tokens": 0,
+            "video_tokens": 0,
+        },
         "cost_details": {
             "upstream_inference_cost": None,
             "upstream_inference_prompt_cost": round(prompt_cost, 10),
@@ -935,12 +1003,26 @@ def usage(prompt: Prompt, turn: Turn, cache: PromptCache) -> Json:
 # --- rendering ------------------------------------------------------------------------------------
 
 FINISH = {
-    "openai": {"stop": "stop", "stop_sequence": "stop", "tool_calls": "tool_calls", "length": "length"},
-    "anthropic": {"stop": "end_turn", "stop_sequence": "stop_sequence", "tool_calls": "tool_use", "length": "max_tokens"},
+    "openai": {
+        "stop": "stop",
+        "stop_sequence": "stop",
+        "tool_calls": "tool_calls",
+        "length": "length",
+    },
+    "anthropic": {
+        "stop": "end_turn",
+        "stop_sequence": "stop_sequence",
+        "tool_calls": "tool_use",
+        "length": "max_tokens",
+    },
 }
 
 
-def _token(seed: str, size: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") -> str:
+def _token(
+    seed: str,
+    size: int,
+    alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+) -> str:
     digest = hashlib.sha256(seed.encode()).digest()
     return "".join(alphabet[b % len(alphabet)] for b in (digest * 2)[:size])
 
@@ -948,24 +1030,24 @@ def _token(seed: str, size: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcd
 def file_annotations(prompt: Prompt) -> list[Json]:
     """``file`` annotations when a non-native PDF engine parsed the file (docs pdfs.mdx)."""
     engines = [
-        (p.get("pdf") or {}).get("engine") for p in prompt.body.get("plugins") or [] if p.get("id") == "file-parser"
+        (p.get("pdf") or {}).get("engine")
+        for p in prompt.body.get("plugins") or []
+        if p.get("id") == "file-parser"
     ]
     if not engines or engines[0] in {None, "native"}:
         return []
-    annotations = []
-    for attachment in prompt.attachments:
-        if attachment.kind == "pdf" and attachment.data:
-            annotations.append(
-                {
-                    "type": "file",
-                    "file": {
-                        "hash": hashlib.sha256(attachment.data).hexdigest(),
-                        "name": attachment.filename or "document.pdf",
-                        "content": [{"type": "text", "text": pdf_title(attachment.data)}],
-                    },
-                }
-            )
-    return annotations
+    return [
+        {
+            "type": "file",
+            "file": {
+                "hash": hashlib.sha256(attachment.data).hexdigest(),
+                "name": attachment.filename or "document.pdf",
+                "content": [{"type": "text", "text": pdf_title(attachment.data)}],
+            },
+        }
+        for attachment in prompt.attachments
+        if attachment.kind == "pdf" and attachment.data
+    ]
 
 
 @dataclass
@@ -1011,7 +1093,9 @@ class Answer:
             "created": self.created,
         }
         if self.prompt.card.vendor == "openai":
-            body["system_fingerprint"] = "fp_" + _token(self.prompt.card.slug, 10, "0123456789abcdef")
+            body["system_fingerprint"] = "fp_" + _token(
+                self.prompt.card.slug, 10, "0123456789abcdef"
+            )
         return body
 
     def json(self) -> Json:
@@ -1025,17 +1109,28 @@ class Answer:
                 {
                     "id": self.call_id(i),
                     "type": "function",
-                    "function": {"name": c.name, "arguments": json.dumps(c.arguments, ensure_ascii=False)},
+                    "function": {
+                        "name": c.name,
+                        "arguments": json.dumps(c.arguments, ensure_ascii=False),
+                    },
                 }
                 for i, c in enumerate(self.turn.tool_calls)
             ]
         annotations = self.turn.annotations + file_annotations(self.prompt)
         if annotations:
             message["annotations"] = annotations
-        choice = {"index": 0, "logprobs": None, "finish_reason": finish, "native_finish_reason": native, "message": message}
+        choice = {
+            "index": 0,
+            "logprobs": None,
+            "finish_reason": finish,
+            "native_finish_reason": native,
+            "message": message,
+        }
         return {**self.envelope("chat.completion"), "choices": [choice], "usage": self.usage}
 
-    def chunk(self, delta: Json, finish: tuple[str | None, str | None] = (None, None), **extra: Any) -> Json:
+    def chunk(
+        self, delta: Json, finish: tuple[str | None, str | None] = (None, None), **extra: Any
+    ) -> Json:
         choice = {
             "index": 0,
             "delta": {"role": "assistant", **delta},
@@ -1049,19 +1144,41 @@ class Answer:
         events = [self.chunk({"content": ""})]
         if self.turn.reasoning and self.prompt.reasoning_shown:
             for piece in pieces(self.turn.reasoning, 3):
-                detail = {"type": "reasoning.text", "text": piece, "format": "anthropic-claude-v1", "index": 0}
-                events.append(self.chunk({"content": "", "reasoning": piece, "reasoning_details": [detail]}))
-            signature = {"type": "reasoning.text", "signature": signature_for(self.turn.reasoning), "format": "anthropic-claude-v1", "index": 0}
+                detail = {
+                    "type": "reasoning.text",
+                    "text": piece,
+                    "format": "anthropic-claude-v1",
+                    "index": 0,
+                }
+                events.append(
+                    self.chunk({"content": "", "reasoning": piece, "reasoning_details": [detail]})
+                )
+            signature = {
+                "type": "reasoning.text",
+                "signature": signature_for(self.turn.reasoning),
+                "format": "anthropic-claude-v1",
+                "index": 0,
+            }
             events.append(self.chunk({"content": "", "reasoning_details": [signature]}))
         events += [self.chunk({"content": piece}) for piece in pieces(self.turn.content, 4)]
         for index, call in enumerate(self.turn.tool_calls):
             arguments = json.dumps(call.arguments, ensure_ascii=False) if call.arguments else ""
             if not arguments and self.prompt.card.vendor == "openai":
                 arguments = "{}"
-            head = {"index": index, "id": self.call_id(index), "type": "function", "function": {"name": call.name, "arguments": ""}}
+            head = {
+                "index": index,
+                "id": self.call_id(index),
+                "type": "function",
+                "function": {"name": call.name, "arguments": ""},
+            }
             events.append(self.chunk({"content": None, "tool_calls": [head]}))
             events += [
-                self.chunk({"content": None, "tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+                self.chunk(
+                    {
+                        "content": None,
+                        "tool_calls": [{"index": index, "function": {"arguments": piece}}],
+                    }
+                )
                 for piece in pieces(arguments, 3)
             ]
         annotations = self.turn.annotations + file_annotations(self.prompt)
@@ -1098,7 +1215,7 @@ def pieces(text: str, count: int) -> list[str]:
     return out
 
 
-# --- the server ------------------------------------------------------------------------------------
+# --- the server -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -1142,9 +1259,19 @@ def _handler(responder: Responder) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length") or 0))
             if not self.path.endswith("/chat/completions"):
-                status, kind, text = 404, "application/json", json.dumps({"error": {"code": 404, "message": "Not Found"}})
+                status, kind, text = (
+                    404,
+                    "application/json",
+                    json.dumps({"error": {"code": 404, "message": "Not Found"}}),
+                )
             elif not self.headers.get("authorization", "").startswith("Bearer "):
-                status, kind, text = 401, "application/json", json.dumps({"error": {"code": 401, "message": "No cookie auth credentials found"}})
+                status, kind, text = (
+                    401,
+                    "application/json",
+                    json.dumps(
+                        {"error": {"code": 401, "message": "No cookie auth credentials found"}}
+                    ),
+                )
             else:
                 status, kind, text = responder.answer(raw)
             payload = text.encode()

@@ -32,11 +32,11 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def _pixel(x: int, y: int) -> tuple[int, int, int]:
     """Two boxes joined by a line: blue on the left, green on the right, on white."""
-    if 8 <= y < 40 and 6 <= x < 30:  # noqa: PLR2004 - geometry of the picture
+    if 8 <= y < 40 and 6 <= x < 30:
         return BLUE
-    if 8 <= y < 40 and 66 <= x < 90:  # noqa: PLR2004
+    if 8 <= y < 40 and 66 <= x < 90:
         return GREEN
-    if 23 <= y < 25 and 30 <= x < 66:  # noqa: PLR2004
+    if 23 <= y < 25 and 30 <= x < 66:
         return BLACK
     return WHITE
 
@@ -61,8 +61,10 @@ def titled_pdf(title: str = "Dummy PDF file") -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+        ),
         b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]

@@ -31,7 +31,7 @@ from vcr.serialize import deserialize, serialize
 CASSETTE_DIR = Path(__file__).parent / "cassettes"
 ASSETS_CASSETTE = CASSETTE_DIR / "assets.yaml.gz"
 OPENROUTER_BASE_URL = "https://openrouter.ai/api/v1"
-PLAYBACK_API_KEY = "playback-key-not-sent-anywhere"  # noqa: S105 - a stand-in, not a secret
+PLAYBACK_API_KEY = "playback-key-not-sent-anywhere"
 
 # Set by scripts/write_cassettes.py; any other recording is real OpenRouter traffic.
 ORIGIN_ENV = "OPENROUTER_CASSETTE_ORIGIN"
@@ -99,7 +99,7 @@ def cassette_header() -> str:
 
 def _secrets() -> list[str]:
     key = os.environ.get("OPENROUTER_API_KEY", "")
-    return [key] if len(key) >= 8 else []  # noqa: PLR2004 - shorter strings are not keys
+    return [key] if len(key) >= 8 else []
 
 
 def _scrub_text(text: str) -> str:
@@ -129,12 +129,10 @@ def scrub_body(body: str) -> str:
     body = _scrub_text(body)
     if body.lstrip().startswith("{"):
         return _scrub_json_text(body)
-    lines = []
-    for line in body.split("\n"):
-        if line.startswith("data: {"):
-            line = "data: " + _scrub_json_text(line[len("data: ") :])
-        lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(
+        "data: " + _scrub_json_text(line[len("data: ") :]) if line.startswith("data: {") else line
+        for line in body.split("\n")
+    )
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

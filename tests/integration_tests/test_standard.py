@@ -19,8 +19,7 @@ GENERAL_MODEL = "openai/gpt-4o-mini"
 REASONING_MODEL = "anthropic/claude-sonnet-4.5"
 
 AUDIO_LIMIT = (
-    "the model takes no audio input on OpenRouter (its input modalities are text, image "
-    "and file)"
+    "the model takes no audio input on OpenRouter (its input modalities are text, image and file)"
 )
 CLAUDE_FORCED_TOOL_LIMIT = (
     "Anthropic rejects a forced tool_choice ('any' or a named tool) while extended "
@@ -178,7 +177,11 @@ class TestReasoningModel(_OpenRouterStandardTests):
 
     @pytest.mark.xfail(reason=CLAUDE_FORCED_TOOL_LIMIT, strict=True)
     def test_unicode_tool_call_integration(
-        self, model: Any, *, tool_choice: str | None = None, force_tool_call: bool = True
+        self,
+        model: Any,
+        *,
+        tool_choice: str | None = None,  # noqa: PT028 - the suite's own signature
+        force_tool_call: bool = True,  # noqa: PT028
     ) -> None:
         """Forces tool_choice='any' (test_features.py covers Unicode arguments with 'auto')."""
         super().test_unicode_tool_call_integration(
