@@ -117,11 +117,14 @@ def _drop_user_ids(value: Any) -> Any:
 
 
 def _scrub_json_text(text: str) -> str:
+    """``text`` as received unless it holds a ``user_id`` to drop."""
+    if '"user_id"' not in text:
+        return text
     try:
         data = json.loads(text)
     except ValueError:
         return text
-    return json.dumps(_drop_user_ids(data), ensure_ascii=False)
+    return json.dumps(_drop_user_ids(data), ensure_ascii=False, separators=(",", ":"))
 
 
 def scrub_body(body: str) -> str:
