@@ -34,6 +34,12 @@ format: $(STAMP)
 	$(PY) -m ruff format $(SOURCES)
 	$(PY) -m ruff check --fix $(SOURCES)
 
+# Replays tests/integration_tests/cassettes offline (sockets blocked). With RECORD=1 and
+# OPENROUTER_API_KEY set, records every cassette afresh against OpenRouter.
+integration_tests: $(STAMP)
+	RECORD=$(RECORD) $(PY) -m pytest tests/integration_tests -q -rsx \
+		$(if $(filter 1,$(RECORD)),,--disable-socket --allow-unix-socket)
+
 demo: $(STAMP)
 	$(PY) scripts/demo.py
 
