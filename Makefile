@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
-SOURCES := langchain_openrouter tests scripts
+SOURCES := langchain_openrouter tests scripts examples
 
 .PHONY: install test lint format demo conformance integration_tests bench clean
 

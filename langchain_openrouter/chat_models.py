@@ -109,12 +109,13 @@ class ChatOpenRouter(BaseChatModel):
     r"""OpenRouter chat model: hundreds of models from every vendor behind one API.
 
     Built on the ``openai`` SDK, with OpenRouter's own request features (provider
-    routing, model fallbacks, presets, plugins, reasoning, server tools) as typed fields
-    and its response extras (reasoning details, citations, images, cost, the provider
-    that served) read into LangChain's message types.
+    routing, model fallbacks, presets, plugins, reasoning, prompt caching, server tools)
+    as typed fields, and its response extras (reasoning details, citations, images, cost,
+    the model and provider that served) read into LangChain's message types.
 
     Setup:
-        Install ``langchain-openrouter`` and set ``OPENROUTER_API_KEY``.
+        Install ``langchain-openrouter`` and set ``OPENROUTER_API_KEY`` (create keys at
+        https://openrouter.ai/keys).
 
         .. code-block:: bash
 
@@ -124,135 +125,216 @@ class ChatOpenRouter(BaseChatModel):
     Key init args — completion params:
         model: str
             OpenRouter model slug, e.g. ``"anthropic/claude-sonnet-4.5"``.
-        temperature, max_tokens, top_p, top_k, seed, stop, ...: sampling parameters.
-        reasoning: ReasoningConfig
+        temperature: float | None
+            Sampling temperature.
+        max_tokens: int | None
+            Maximum output tokens, reasoning included.
+        reasoning: ReasoningConfig | None
             ``{"effort": "high"}`` or ``{"max_tokens": 2000}`` (not both).
-        openrouter_provider: ProviderPreferences
-            Routing preferences sent as the body's ``provider``.
-        models: list[str]
-            Fallback models, tried in order.
+        openrouter_provider: ProviderPreferences | None
+            Provider routing preferences, sent as the request's ``provider``.
+        models: list[str] | None
+            Fallback models, tried in order when the primary model fails.
+        cache_instructions, cache_messages, cache_tool_definitions: bool | "5m" | "1h"
+            Where to place prompt-cache breakpoints: ``True`` (5 minutes), ``"5m"``,
+            ``"1h"``; only on models whose vendor honours them.
+
+        Every other request parameter is a field of its own (``top_p``, ``seed``,
+        ``stop``, ``plugins``, ``preset``, ``route``, ``session_id``, ...); anything else
+        goes in ``model_kwargs``, sent verbatim.
 
     Key init args — client params:
-        api_key: SecretStr
-            Defaults to ``OPENROUTER_API_KEY``.
+        api_key: SecretStr | None
+            Defaults to the ``OPENROUTER_API_KEY`` environment variable.
         base_url: str
-            Defaults to ``OPENROUTER_API_BASE`` or ``https://openrouter.ai/api/v1``.
-        timeout: float | httpx.Timeout
-            Seconds; per call as ``invoke(..., timeout=5)``.
+            Defaults to ``OPENROUTER_API_BASE``, else ``https://openrouter.ai/api/v1``.
+        timeout: float | httpx.Timeout | None
+            In seconds; also per call: ``llm.invoke(..., timeout=5)``.
         max_retries: int
-            Retries after the first attempt (0 = exactly one attempt).
+            Retries after the first attempt (default 2; 0 means exactly one attempt).
+        app_url: str | None
+            Your app's URL for OpenRouter's app attribution (``HTTP-Referer``).
+        app_title: str | None
+            Your app's name for app attribution (``X-OpenRouter-Title``).
 
     Instantiate:
         .. code-block:: python
 
             from langchain_openrouter import ChatOpenRouter
 
-            llm = ChatOpenRouter(model="openai/gpt-4o-mini", temperature=0)
+            llm = ChatOpenRouter(
+                model="openai/gpt-4o-mini",
+                temperature=0,
+                max_tokens=500,
+                # api_key="...",  # else OPENROUTER_API_KEY
+            )
 
     Invoke:
         .. code-block:: python
 
-            llm.invoke("Name three primes.").content
+            messages = [
+                ("system", "Translate the user's sentence into French."),
+                ("human", "I love programming."),
+            ]
+            llm.invoke(messages).content
+            # "J'adore la programmation."
 
     Stream:
         .. code-block:: python
 
-            for chunk in llm.stream("Write a haiku about routers."):
-                print(chunk.text, end="")
+            from functools import reduce
+            from operator import add
 
-            # Chunks add up to the same message invoke() returns:
-            full = functools.reduce(operator.add, llm.stream("Hi"))
+            for chunk in llm.stream(messages):
+                print(chunk.text, end="")
+            # J'adore la programmation.
+
+            # The chunks add up to the message invoke() returns, usage and cost included:
+            full = reduce(add, llm.stream(messages))
+            full.content, full.response_metadata["finish_reason"]
+            # ("J'adore la programmation.", 'stop')
 
     Async:
         .. code-block:: python
 
-            await llm.ainvoke("Hi")
-            async for chunk in llm.astream("Hi"):
-                ...
+            msg = await llm.ainvoke(messages)
+
+            async for chunk in llm.astream(messages):
+                print(chunk.text, end="")
+            # J'adore la programmation.
+
+            # Also abatch, and the async context manager: `async with ChatOpenRouter(...)`.
 
     Tool calling:
         .. code-block:: python
 
-            from pydantic import BaseModel
+            from pydantic import BaseModel, Field
 
 
             class GetWeather(BaseModel):
-                '''Get the current weather for a city.'''
+                '''Get the current weather in a city.'''
 
-                city: str
+                city: str = Field(description="The city, e.g. Paris")
 
 
-            llm_tools = llm.bind_tools([GetWeather], tool_choice="any")
-            llm_tools.invoke("Weather in Paris?").tool_calls
-            # [{'name': 'GetWeather', 'args': {'city': 'Paris'}, 'id': '...', ...}]
+            llm_with_tools = llm.bind_tools([GetWeather])
+            ai_msg = llm_with_tools.invoke("Is it warmer in Paris or in Lyon today?")
+            ai_msg.tool_calls
+            # [{'name': 'GetWeather', 'args': {'city': 'Paris'}, 'id': 'call_...',
+            #   'type': 'tool_call'},
+            #  {'name': 'GetWeather', 'args': {'city': 'Lyon'}, 'id': 'call_...',
+            #   'type': 'tool_call'}]
 
-            # OpenRouter server tools pass through untouched:
-            llm.bind_tools([{"type": "openrouter:web_search", "parameters": {"max_results": 3}}])
+            # OpenRouter's server tools (run by OpenRouter) are dicts, passed through:
+            llm_search = llm.bind_tools(
+                [{"type": "openrouter:web_search", "parameters": {"max_results": 3}}]
+            )
 
     Structured output:
         .. code-block:: python
 
-            class Answer(BaseModel):
-                answer: str
-                confidence: float
+            class Joke(BaseModel):
+                '''A joke to tell the user.'''
+
+                setup: str = Field(description="The setup of the joke")
+                punchline: str = Field(description="The punchline")
 
 
-            llm.with_structured_output(Answer).invoke("What is 2+2?")
-            # Answer(answer='4', confidence=1.0)
+            llm.with_structured_output(Joke).invoke("Tell me a joke about cats")
+            # Joke(setup='Why was the cat sitting on the computer?',
+            #      punchline='To keep an eye on the mouse!')
+
+            # method="json_schema" (the default), "function_calling" or "json_mode";
+            # strict=True asks the provider to enforce the schema; include_raw=True
+            # returns {"raw": ..., "parsed": ..., "parsing_error": ...} instead of raising.
 
     Reasoning:
         .. code-block:: python
 
-            llm = ChatOpenRouter(
-                model="anthropic/claude-sonnet-4.5", reasoning={"max_tokens": 2000}
+            thinker = ChatOpenRouter(
+                model="anthropic/claude-sonnet-4.5",
+                reasoning={"max_tokens": 2000},  # or {"effort": "high"}; not both
+                max_tokens=4000,  # must be larger than the reasoning budget
             )
-            msg = llm.invoke("What is 17 * 23?")
-            msg.additional_kwargs["reasoning_content"]  # the reasoning text
-            msg.additional_kwargs["reasoning_details"]  # sent back as is on the next turn
+            msg = thinker.invoke("What is 17 * 23?")
+            msg.content
+            # '17 * 23 = 391.'
+            msg.additional_kwargs["reasoning_content"]
+            # '17 * 23 = 17 * 20 + 17 * 3 = 340 + 51 = 391.'
+            msg.additional_kwargs["reasoning_details"]
+            # [{'type': 'reasoning.text', 'text': '17 * 23 = 17 * 20 + ...',
+            #   'signature': '...', 'format': 'anthropic-claude-v1', 'index': 0}]
+            msg.usage_metadata["output_token_details"]
+            # {'reasoning': 41}
+
+            # Keep the AIMessage in the history (agents do): its reasoning_details go back
+            # with it on the next request, as Anthropic and Gemini tool loops require.
+
+    Caching:
+        .. code-block:: python
+
+            from langchain_core.messages import HumanMessage
+
+            from langchain_openrouter import cache_point
+
+            claude = ChatOpenRouter(model="anthropic/claude-sonnet-4.5")
+            contract = "..."  # a long text: a contract, a book, a code base
+
+
+            def ask(question):
+                document = {"type": "text", "text": contract}
+                # cache_point() marks the part before it for caching; never sent itself.
+                content = [document, cache_point(), {"type": "text", "text": question}]
+                return claude.invoke([HumanMessage(content)])
+
+
+            ask("Who are the parties?").usage_metadata["input_token_details"]
+            # {'cache_creation': 5012, 'cache_read': 0}
+            ask("When does it end?").usage_metadata["input_token_details"]
+            # {'cache_creation': 0, 'cache_read': 5012}
+
+            # Or let settings place the breakpoints: cache_instructions (system messages),
+            # cache_messages (the conversation so far), cache_tool_definitions (tools).
 
     Provider routing:
         .. code-block:: python
 
-            llm = ChatOpenRouter(
+            routed = ChatOpenRouter(
                 model="meta-llama/llama-3.3-70b-instruct",
-                openrouter_provider={"order": ["groq", "together"], "allow_fallbacks": False},
-                models=["mistralai/mistral-large"],  # fallback models
+                openrouter_provider={
+                    "order": ["groq", "cerebras"],  # try these providers first, in order
+                    "allow_fallbacks": True,  # then any other provider of the model
+                    "data_collection": "deny",  # never providers that may store prompts
+                },
+                models=["mistralai/mistral-small-3.2-24b-instruct"],  # fallback models
             )
+            reply = routed.invoke("Hi")
+            reply.response_metadata["model_name"], reply.response_metadata["provider"]
+            # ('meta-llama/llama-3.3-70b-instruct', 'Groq')
 
-    Prompt caching:
-        .. code-block:: python
-
-            from langchain_openrouter import cache_point
-
-            llm = ChatOpenRouter(model="anthropic/claude-sonnet-4.5", cache_messages=True)
-            llm.invoke(
-                [
-                    HumanMessage(
-                        [
-                            {"type": "text", "text": long_document},
-                            cache_point(),  # caches everything before it
-                            {"type": "text", "text": "Summarize it."},
-                        ]
-                    )
-                ]
-            ).usage_metadata["input_token_details"]
-            # {'cache_read': 0, 'cache_creation': 5012}, then cache_read on the next call
+            # Also "sort" ("price", "throughput", "latency"), "only", "ignore", "zdr",
+            # "max_price", ...: every key of OpenRouter's provider object.
 
     Token usage:
         .. code-block:: python
 
+            msg = llm.invoke(messages)
             msg.usage_metadata
-            # {'input_tokens': 25, 'output_tokens': 11, 'total_tokens': 36,
-            #  'input_token_details': {'cache_read': 0, 'cache_creation': 0},
+            # {'input_tokens': 28, 'output_tokens': 7, 'total_tokens': 35,
+            #  'input_token_details': {'cache_creation': 0, 'cache_read': 0},
             #  'output_token_details': {'reasoning': 0}}
+
+            # cache_read and cache_creation are parts of input_tokens, not additions.
+            # A stream reports usage on its last chunk (stream_usage=True, the default).
 
     Response metadata:
         .. code-block:: python
 
             msg.response_metadata
-            # {'model_provider': 'openrouter', 'model_name': 'openai/gpt-4o-mini',
-            #  'id': 'gen-...', 'provider': 'OpenAI', 'finish_reason': 'stop',
-            #  'native_finish_reason': 'stop', 'cost': 2.1e-05, 'is_byok': False, ...}
+            # {'model_name': 'openai/gpt-4o-mini', 'id': 'gen-...', 'finish_reason': 'stop',
+            #  'model_provider': 'openrouter', 'provider': 'OpenAI',
+            #  'native_finish_reason': 'stop', 'cost': 8.4e-06, 'is_byok': False,
+            #  'cost_details': {...}}
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
