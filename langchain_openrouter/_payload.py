@@ -32,10 +32,24 @@ class Request:
     max_retries: int
 
 
-def check_reasoning(reasoning: Mapping[str, Any] | None, effort: object) -> None:
-    """Reject reasoning settings OpenRouter would refuse, naming the fix."""
+def check_reasoning(
+    reasoning: Mapping[str, Any] | None, effort: object, output_limit: object = None
+) -> None:
+    """Reject reasoning settings OpenRouter would refuse, naming the fix.
+
+    ``output_limit`` is the request's ``max_tokens`` (or ``max_completion_tokens``): a
+    reasoning budget counts inside it, so it must be larger (NOTES.md 1.4).
+    """
     if not reasoning:
         return
+    budget = reasoning.get("max_tokens")
+    if isinstance(budget, int) and isinstance(output_limit, int) and output_limit <= budget:
+        msg = (
+            f"max_tokens={output_limit} must be greater than the reasoning budget "
+            f"reasoning['max_tokens']={budget}: the budget is spent inside max_tokens. "
+            "Raise max_tokens or lower the budget."
+        )
+        raise ValueError(msg)
     if reasoning.get("effort") is not None and reasoning.get("max_tokens") is not None:
         msg = (
             "reasoning: set either 'effort' or 'max_tokens', not both "
@@ -79,7 +93,11 @@ def build_request(  # noqa: PLR0913 - three keyword-only request options
         body["stream"] = True
     else:
         body.pop("stream", None)
-    check_reasoning(body.get("reasoning"), body.get("reasoning_effort"))
+    check_reasoning(
+        body.get("reasoning"),
+        body.get("reasoning_effort"),
+        body.get("max_tokens", body.get("max_completion_tokens")),
+    )
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         msg = f"max_retries must be a whole number >= 0, got {max_retries!r}."
         raise ValueError(msg)

@@ -489,7 +489,9 @@ class ChatOpenRouter(BaseChatModel):
                 "or pass api_key=... (keys: https://openrouter.ai/keys)."
             )
             raise ValueError(msg)
-        check_reasoning(self.reasoning, self.reasoning_effort)
+        check_reasoning(
+            self.reasoning, self.reasoning_effort, self.max_tokens or self.max_completion_tokens
+        )
         self._connection = Connection(
             api_key=self.api_key.get_secret_value(),
             base_url=self.base_url,

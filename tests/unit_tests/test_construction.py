@@ -228,6 +228,8 @@ def test_empty_model_is_rejected(fake: FakeOpenRouter, model: str) -> None:
         ({"max_retries": -1}, "max_retries"),
         ({"timeout": 0}, "timeout"),
         ({"timeout": -5}, "timeout"),
+        ({"reasoning": {"max_tokens": 2000}, "max_tokens": 1000}, "greater than the reasoning"),
+        ({"reasoning": {"max_tokens": 2048}, "max_tokens": 2048}, "Raise max_tokens"),
     ],
 )
 def test_bad_settings_raise_before_any_request(
@@ -236,6 +238,12 @@ def test_bad_settings_raise_before_any_request(
     with pytest.raises(ValueError, match=match):
         fake.model(**kwargs)
     assert fake.requests == []
+
+
+def test_reasoning_budget_below_max_tokens_is_sent(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion())
+    fake.model(reasoning={"max_tokens": 1024}, max_tokens=1025).invoke("hi")
+    assert (fake.body["reasoning"], fake.body["max_tokens"]) == ({"max_tokens": 1024}, 1025)
 
 
 def test_reasoning_effort_agreeing_with_reasoning_is_fine(fake: FakeOpenRouter) -> None:
@@ -252,6 +260,8 @@ def test_reasoning_effort_agreeing_with_reasoning_is_fine(fake: FakeOpenRouter) 
         ({"reasoning_effort": "low", "reasoning": {"effort": "high"}}, "reasoning_effort"),
         ({"max_retries": -1}, "max_retries"),
         ({"timeout": 0}, "timeout"),
+        ({"reasoning": {"max_tokens": 4096}, "max_tokens": 1024}, "greater than the reasoning"),
+        ({"reasoning": {"max_tokens": 4096}, "max_completion_tokens": 100}, "reasoning budget"),
     ],
 )
 def test_bad_per_call_settings_raise_before_any_request(

@@ -47,7 +47,7 @@ FIELDS: list[tuple[str, Any, str]] = [
     ("plugins", [{"id": "file-parser", "pdf": {"engine": "native"}}], "plugins"),
     ("plugins", [{"id": "web", "enabled": False}], "plugins"),
     ("reasoning", {"effort": "high", "exclude": True}, "reasoning"),
-    ("reasoning", {"max_tokens": 2000, "enabled": True}, "reasoning"),
+    ("reasoning", {"max_tokens": 200, "enabled": True}, "reasoning"),
     ("reasoning_effort", "minimal", "reasoning_effort"),
     ("usage", {"include": True}, "usage"),
     ("session_id", "session-1", "session_id"),
