@@ -38,7 +38,11 @@ CLAUDE: dict[str, Any] = {
         "input_cache_read": "0.0000003",
         "input_cache_write": "0.00000375",
     },
-    "top_provider": {"context_length": 1000000, "max_completion_tokens": 64000, "is_moderated": True},
+    "top_provider": {
+        "context_length": 1000000,
+        "max_completion_tokens": 64000,
+        "is_moderated": True,
+    },
     "per_request_limits": None,
     "supported_parameters": ["max_tokens", "reasoning", "tools", "tool_choice", "temperature"],
     "default_parameters": None,
@@ -218,7 +222,7 @@ def test_malformed_model_lists(fake: FakeOpenRouter, reply: bytes, message: str)
 
 def test_malformed_generation(fake: FakeOpenRouter) -> None:
     fake.reply_json({"data": {**GENERATION, "total_cost": "a lot"}})
-    with pytest.raises(OpenRouterResponseError, match="generation .*total_cost"):
+    with pytest.raises(OpenRouterResponseError, match=r"generation .*total_cost"):
         fake.model().get_generation(GENERATION_ID)
 
 
