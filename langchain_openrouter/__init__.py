@@ -4,6 +4,7 @@
 program does not pay for them at import time.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 import langchain_openrouter._content_blocks  # noqa: F401 - registers the v1 block translator
@@ -56,8 +57,6 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from importlib import import_module  # noqa: PLC0415 - only for the lazy names
-
         return getattr(import_module(_LAZY[name]), name)
     msg = f"module {__name__!r} has no attribute {name!r}"
     raise AttributeError(msg)

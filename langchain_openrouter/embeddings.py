@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 PATH = "/embeddings"
-# Fields that configure the client or the batching; the others are request-body fields.
-_CLIENT_FIELDS = frozenset(
+# Fields that configure the client, the batching or extra body keys; the others are body fields.
+_NOT_BODY_FIELDS = frozenset(
     {
         "api_key",
         "base_url",
@@ -197,10 +197,10 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
                 "or pass api_key=... (keys: https://openrouter.ai/keys)."
             )
             raise ValueError(msg)
-        if clashes := sorted(set(self.model_kwargs) & {"input", "provider", *_BODY_FIELDS}):
+        if clashes := sorted(set(self.model_kwargs) & {"input", "provider", *_known_names()}):
             msg = (
-                f"model_kwargs may not set {', '.join(clashes)}: pass fields as "
-                "OpenRouterEmbeddings arguments and texts to the embed methods."
+                f"model_kwargs may not set {', '.join(clashes)}: pass them as "
+                "OpenRouterEmbeddings arguments, and the texts to the embed methods."
             )
             raise ValueError(msg)
         self._connection = Connection(
@@ -301,7 +301,7 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
 
 
 _BODY_FIELDS = tuple(
-    name for name in OpenRouterEmbeddings.model_fields if name not in _CLIENT_FIELDS | {"model"}
+    name for name in OpenRouterEmbeddings.model_fields if name not in _NOT_BODY_FIELDS | {"model"}
 )
 
 

@@ -301,6 +301,10 @@ def test_an_empty_query(fake: FakeOpenRouter) -> None:
         ({"dimension": 256}, "unknown argument.*dimension.*model_kwargs"),
         ({"model_kwargs": {"input": ["x"]}}, "model_kwargs may not set input"),
         ({"model_kwargs": {"dimensions": 3}}, "model_kwargs may not set dimensions"),
+        (
+            {"model_kwargs": {"model": "a/b", "timeout": 1}},
+            "model_kwargs may not set model, timeout",
+        ),
         ({"model": " "}, "model is empty"),
         ({"batch_size": 0}, "batch_size"),
         ({"dimensions": 0}, "dimensions"),
