@@ -153,8 +153,10 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     # --- request ----------------------------------------------------------------------
     dimensions: int | None = Field(default=None, ge=1)
     """Size of the vectors, for models that can shorten them."""
-    encoding_format: Literal["float", "base64"] | None = None
-    """Wire format of the vectors; ``"base64"`` is smaller and is decoded to floats here."""
+    # base64 by default, as the openai SDK sends it (openai/lib/_parsing/_embeddings.py): about
+    # 4x smaller than JSON floats and 5x faster to read. A float list in reply is read too.
+    encoding_format: Literal["float", "base64"] | None = "base64"
+    """Wire format of the vectors (they are always returned as floats); None = not sent."""
     input_type: str | None = None
     """What the inputs are, for models that care, e.g. ``"search_query"`` or
     ``"search_document"``."""

@@ -72,7 +72,8 @@ def test_embed_documents(fake: FakeOpenRouter) -> None:
     assert request.method == "POST"
     assert str(request.url) == "https://openrouter.ai/api/v1/embeddings"
     assert request.headers["authorization"] == "Bearer sk-or-test-key"
-    assert fake.body == {"model": MODEL, "input": ["first", "second"]}
+    # base64 by default, as the openai SDK asks; the float lists in this reply are read too.
+    assert fake.body == {"model": MODEL, "encoding_format": "base64", "input": ["first", "second"]}
 
 
 def test_embed_query(fake: FakeOpenRouter) -> None:
@@ -98,11 +99,13 @@ def test_request_fields(fake: FakeOpenRouter) -> None:
         input_type="search_document",
         openrouter_provider={"order": ["openai", "azure"], "allow_fallbacks": False},
         user="user-7",
+        encoding_format="float",
         model_kwargs={"x_new_option": {"a": 1}},
     ).embed_documents(["text"])
     assert fake.body == {
         "model": MODEL,
         "dimensions": 256,
+        "encoding_format": "float",
         "input_type": "search_document",
         "provider": {"order": ["openai", "azure"], "allow_fallbacks": False},
         "user": "user-7",
@@ -154,8 +157,14 @@ def test_base64_vectors_are_decoded(fake: FakeOpenRouter) -> None:
     fake.reply_json(
         {**reply([0]), "data": [{"object": "embedding", "index": 0, "embedding": packed}]}
     )
-    assert embeddings(fake, encoding_format="base64").embed_query("x") == values
+    assert embeddings(fake).embed_query("x") == values
     assert fake.body["encoding_format"] == "base64"
+
+
+def test_no_encoding_format_is_sent_when_set_to_none(fake: FakeOpenRouter) -> None:
+    fake.reply_json(reply([0]))
+    embeddings(fake, encoding_format=None).embed_query("x")
+    assert fake.body == {"model": MODEL, "input": ["x"]}
 
 
 def test_no_texts_no_request(fake: FakeOpenRouter) -> None:
@@ -339,7 +348,7 @@ def test_default_clients_over_a_real_socket() -> None:
         with model:
             assert model.embed_documents(["a", "b"]) == [vector(0), vector(1)]
     assert script.requests[0]["path"] == "/api/v1/embeddings"
-    assert script.requests[0]["body"] == {"model": MODEL, "input": ["a", "b"]}
+    assert script.requests[0]["body"]["input"] == ["a", "b"]
 
 
 async def test_async_default_clients_over_a_real_socket() -> None:
