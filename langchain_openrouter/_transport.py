@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx2
@@ -23,13 +24,14 @@ from langchain_openrouter._errors import (
     OpenRouterResponseError,
     OpenRouterTimeoutError,
     error_from_openai,
+    error_from_payload,
     malformed,
 )
 from langchain_openrouter._response import checked_completion, raise_for_failed_choice
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncIterator, Iterator, Mapping
 
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 
@@ -167,3 +169,63 @@ async def astream(
                 yield event
     finally:
         await events.close()
+
+
+# --- other endpoints: one JSON request, one JSON object back ---------------------------
+
+
+@dataclass(frozen=True)
+class JsonRequest:
+    """A request to one of OpenRouter's plain JSON endpoints (models, generation, embeddings).
+
+    A ``body`` makes it a POST; without one it is a GET with ``query`` as its parameters.
+    """
+
+    path: str
+    query: Mapping[str, str] | None = None
+    body: dict[str, Any] | None = None
+
+
+def checked_json(data: object) -> dict[str, Any]:
+    """The response object, or the typed error it stands for.
+
+    Every such endpoint answers ``{"data": ...}``; an HTTP 200 body carrying ``error``
+    instead is an error, as on the chat path.
+    """
+    if not isinstance(data, dict):
+        msg = f"expected a JSON object, got {type(data).__name__}"
+        raise malformed(msg)
+    if "data" not in data:
+        if isinstance(data.get("error"), dict):
+            raise error_from_payload(data["error"])
+        msg = f"the response has no 'data' (keys: {sorted(data)[:10]})"
+        raise malformed(msg)
+    return data
+
+
+def _send_json(client: openai.OpenAI | openai.AsyncOpenAI, request: JsonRequest) -> Any:
+    """The SDK call for ``request``: its result, or the awaitable of it for an async client."""
+    options: Any = {"params": dict(request.query)} if request.query else {}
+    if request.body is None:
+        return client.get(request.path, cast_to=object, options=options)
+    return client.post(request.path, cast_to=object, body=request.body, options=options)
+
+
+def fetch_json(connection: Connection, request: JsonRequest, max_retries: int) -> dict[str, Any]:
+    """Send ``request`` under the retry policy; the checked response object."""
+    client = connection.sync_client()
+    for attempt in retrying(max_retries, None):
+        with attempt, translated_errors():
+            return checked_json(_send_json(client, request))
+    raise AssertionError  # pragma: no cover - tenacity re-raises the last error
+
+
+async def afetch_json(
+    connection: Connection, request: JsonRequest, max_retries: int
+) -> dict[str, Any]:
+    """Async :func:`fetch_json`."""
+    client = connection.async_client()
+    async for attempt in async_retrying(max_retries, None):
+        with attempt, translated_errors():
+            return checked_json(await _send_json(client, request))
+    raise AssertionError  # pragma: no cover

@@ -48,6 +48,7 @@ from langchain_openrouter._payload import (
     check_reasoning,
     normalize_timeout,
 )
+from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
 from langchain_openrouter._tools import ToolLike, convert_tool, convert_tool_choice
@@ -68,9 +69,11 @@ if TYPE_CHECKING:
         AsyncCallbackManagerForLLMRun,
         CallbackManagerForLLMRun,
     )
-    from langchain_core.language_models import LanguageModelInput
+    from langchain_core.language_models import LanguageModelInput, ModelProfile
     from langchain_core.messages import AIMessage, BaseMessage
     from langchain_core.outputs import ChatGenerationChunk, ChatResult
+
+    from langchain_openrouter._catalog import GenerationStats, ModelInfo
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
@@ -797,6 +800,89 @@ class ChatOpenRouter(BaseChatModel):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+    # --- model profile, catalogue and generation stats ----------------------------------
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        """The bundled profile of ``model`` (see the README's "Model profiles").
+
+        Empty, not an error, for a model the bundled snapshot does not know.
+        """
+        return profile_for(self.model)
+
+    def list_models(
+        self,
+        *,
+        output_modalities: str | Sequence[str] | None = None,
+        supported_parameters: str | Sequence[str] | None = None,
+        **filters: Any,
+    ) -> list[ModelInfo]:
+        """OpenRouter's models with their pricing and capabilities (``GET /models``).
+
+        Sent with this model's API key, base URL, headers, timeout and retries.
+
+        Args:
+            output_modalities: ``"text"`` (OpenRouter's default), ``"image"``, ``"audio"``,
+                ``"embeddings"``, a list of them, or ``"all"``.
+            supported_parameters: Only models supporting all of these, e.g.
+                ``["tools", "structured_outputs"]``.
+            filters: Further query parameters, sent as given (lists comma-separated):
+                ``category``, ``sort``, ``q``, ``input_modalities``, ``offset``, ``limit``, ...
+
+        Returns:
+            One dict per model: ``id``, ``name``, ``context_length``, ``pricing`` (USD per
+            token, as strings), ``architecture``, ``top_provider``,
+            ``supported_parameters``, ``reasoning``, ... and whatever else OpenRouter sends.
+        """
+        from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
+
+        request = _catalog.models_request(
+            output_modalities=output_modalities,
+            supported_parameters=supported_parameters,
+            **filters,
+        )
+        return _catalog.read_models(
+            _transport.fetch_json(self._connection, request, self.max_retries)
+        )
+
+    async def alist_models(
+        self,
+        *,
+        output_modalities: str | Sequence[str] | None = None,
+        supported_parameters: str | Sequence[str] | None = None,
+        **filters: Any,
+    ) -> list[ModelInfo]:
+        """Async :meth:`list_models`."""
+        from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
+
+        request = _catalog.models_request(
+            output_modalities=output_modalities,
+            supported_parameters=supported_parameters,
+            **filters,
+        )
+        body = await _transport.afetch_json(self._connection, request, self.max_retries)
+        return _catalog.read_models(body)
+
+    def get_generation(self, generation_id: str) -> GenerationStats:
+        """Stats of one generation (``GET /generation``): cost, tokens, latency, provider.
+
+        Args:
+            generation_id: ``response_metadata["id"]`` of a reply (``"gen-..."``). The
+                record may take a moment to appear after the reply (404 until then).
+        """
+        from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
+
+        request = _catalog.generation_request(generation_id)
+        body = _transport.fetch_json(self._connection, request, self.max_retries)
+        return _catalog.read_generation(body)
+
+    async def aget_generation(self, generation_id: str) -> GenerationStats:
+        """Async :meth:`get_generation`."""
+        from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
+
+        request = _catalog.generation_request(generation_id)
+        body = await _transport.afetch_json(self._connection, request, self.max_retries)
+        return _catalog.read_generation(body)
 
 
 # (field, body key) of every field sent in the request body, worked out once.

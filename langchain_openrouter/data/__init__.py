@@ -1,0 +1,1 @@
+"""Bundled data: the model-profile snapshot written by ``scripts/refresh_profiles.py``."""
