@@ -68,6 +68,28 @@ class _SharedPools:
 _POOLS = _SharedPools()
 
 
+def request_headers(
+    *,
+    app_url: str | None,
+    app_title: str | None,
+    app_categories: list[str] | None,
+    default_headers: dict[str, str] | None,
+    session_id: str | None = None,
+) -> dict[str, str]:
+    """App attribution headers (NOTES.md section 6), then the user's own headers."""
+    headers: dict[str, str] = {}
+    if app_url:
+        headers["HTTP-Referer"] = app_url
+    if app_title:
+        headers["X-OpenRouter-Title"] = headers["X-Title"] = app_title
+    if app_categories:
+        headers["X-OpenRouter-Categories"] = ",".join(app_categories)
+    if session_id:
+        headers["x-session-id"] = session_id
+    headers.update(default_headers or {})
+    return headers
+
+
 @dataclass
 class Connection:
     """Connection settings of one model, and the SDK clients built from them on first use."""

@@ -39,7 +39,7 @@ from langchain_openrouter._caching import (
     cache_rule_for,
     to_cache_rule,
 )
-from langchain_openrouter._clients import Connection
+from langchain_openrouter._clients import Connection, request_headers
 from langchain_openrouter._messages import convert_messages
 from langchain_openrouter._payload import (
     BODY_KEY_OF_FIELD,
@@ -506,15 +506,12 @@ class ChatOpenRouter(BaseChatModel):
         return self
 
     def _headers(self) -> dict[str, str]:
-        headers: dict[str, str] = {}
-        if self.app_url:
-            headers["HTTP-Referer"] = self.app_url
-        if self.app_title:
-            headers["X-OpenRouter-Title"] = headers["X-Title"] = self.app_title
-        if self.app_categories:
-            headers["X-OpenRouter-Categories"] = ",".join(self.app_categories)
-        headers.update(self.default_headers or {})
-        return headers
+        return request_headers(
+            app_url=self.app_url,
+            app_title=self.app_title,
+            app_categories=self.app_categories,
+            default_headers=self.default_headers,
+        )
 
     # --- LangChain surface --------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from pydantic import (
 )
 from typing_extensions import Self, TypedDict
 
-from langchain_openrouter._clients import Connection
+from langchain_openrouter._clients import Connection, request_headers
 from langchain_openrouter._errors import malformed
 from langchain_openrouter._payload import normalize_timeout
 from langchain_openrouter._transport import JsonRequest, afetch_json, fetch_json
@@ -216,17 +216,13 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
         return self
 
     def _headers(self) -> dict[str, str]:
-        headers: dict[str, str] = {}
-        if self.app_url:
-            headers["HTTP-Referer"] = self.app_url
-        if self.app_title:
-            headers["X-OpenRouter-Title"] = headers["X-Title"] = self.app_title
-        if self.app_categories:
-            headers["X-OpenRouter-Categories"] = ",".join(self.app_categories)
-        if self.session_id:
-            headers["x-session-id"] = self.session_id
-        headers.update(self.default_headers or {})
-        return headers
+        return request_headers(
+            app_url=self.app_url,
+            app_title=self.app_title,
+            app_categories=self.app_categories,
+            default_headers=self.default_headers,
+            session_id=self.session_id,
+        )
 
     # --- Embeddings ---------------------------------------------------------------------
 
