@@ -40,6 +40,7 @@ from langchain_openrouter._caching import (
     to_cache_rule,
 )
 from langchain_openrouter._clients import Connection
+from langchain_openrouter._lean_stream import lean_astream, lean_stream
 from langchain_openrouter._messages import convert_messages
 from langchain_openrouter._payload import (
     BODY_KEY_OF_FIELD,
@@ -69,8 +70,9 @@ if TYPE_CHECKING:
         CallbackManagerForLLMRun,
     )
     from langchain_core.language_models import LanguageModelInput
-    from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
     from langchain_core.outputs import ChatGenerationChunk, ChatResult
+    from langchain_core.runnables import RunnableConfig
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
@@ -550,6 +552,32 @@ class ChatOpenRouter(BaseChatModel):
         request = self._request(messages, stop, kwargs, stream=False)
         data = await _transport.acomplete(self._connection, request, run_manager)
         return completion_to_chat_result(data)
+
+    def stream(
+        self,
+        input: LanguageModelInput,  # noqa: A002 - the name BaseChatModel.stream gives it
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """Stream the reply as ``AIMessageChunk``s; adding them up gives ``invoke``'s message.
+
+        Callbacks and tracing behave as in ``BaseChatModel.stream``; memory stays flat however
+        long the stream, because only a running sum is kept for ``on_llm_end``.
+        """
+        return lean_stream(self, input, config, stop=stop, **kwargs)
+
+    def astream(
+        self,
+        input: LanguageModelInput,  # noqa: A002 - the name BaseChatModel.astream gives it
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream`."""
+        return lean_astream(self, input, config, stop=stop, **kwargs)
 
     def _stream(
         self,
