@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import uuid
 import weakref
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import add
 from typing import TYPE_CHECKING, Any
@@ -109,24 +110,52 @@ async def arun(llm: BaseChatModel, *, core: bool, **kwargs: Any) -> tuple[list[A
     return received, recorder, None
 
 
-class _NoLastMarker(ChatOpenRouter):
-    """Ends its stream without ``chunk_position="last"``, as other integrations may."""
+class _Reshaped(ChatOpenRouter):
+    """Changes each chunk its ``_stream``/``_astream`` give, to reach paths ours never takes."""
+
+    def reshape(self, piece: ChatGenerationChunk) -> None:
+        raise NotImplementedError
 
     def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         for piece in super()._stream(*args, **kwargs):
-            piece.message.chunk_position = None  # type: ignore[attr-defined]
+            self.reshape(piece)
             yield piece
 
     async def _astream(self, *args: Any, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
         async for piece in super()._astream(*args, **kwargs):
-            piece.message.chunk_position = None  # type: ignore[attr-defined]
+            self.reshape(piece)
             yield piece
+
+
+class _NoLastMarker(_Reshaped):
+    """Ends its stream without ``chunk_position="last"``, as other integrations may."""
+
+    def reshape(self, piece: ChatGenerationChunk) -> None:
+        piece.message.chunk_position = None  # type: ignore[attr-defined]
+
+
+class _NoProvider(_Reshaped):
+    """No ``model_provider``: v1 output uses core's generic blocks, which have no index."""
+
+    def reshape(self, piece: ChatGenerationChunk) -> None:
+        piece.message.response_metadata.pop("model_provider", None)
 
 
 def _call(arguments: str, **first: Any) -> dict[str, Any]:
     function = {"arguments": arguments, **({"name": first["name"]} if first else {})}
     fragment = {"index": 0, "function": function, **({"id": first["id"]} if first else {})}
     return chunk({"tool_calls": [fragment]})
+
+
+@dataclass
+class Scenario:
+    """Scripted replies, model fields, call arguments; ``error`` is what the call must raise."""
+
+    events: list[dict[str, Any]] | None  # None: a completion (the call does not stream)
+    fields: dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    cls: type[ChatOpenRouter] = ChatOpenRouter
+    error: str | None = None
 
 
 MID_STREAM_ERROR = {
@@ -137,30 +166,24 @@ FINISH = [
     chunk({"content": ""}, finish_reason="stop", native_finish_reason="stop"),
     chunk({"content": ""}, usage=default_usage()),
 ]
-SCENARIOS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
-    "long text": (text_stream(*LONG), {}, {}),
-    "reasoning and tool call": (
-        sse(
-            [
-                chunk({"reasoning": "Think", "content": ""}),
-                chunk({"reasoning": " more", "content": ""}),
-                _call("", id="call_a", name="get_weather"),
-                *[_call(piece) for piece in ('{"city"', ':"Paris"}')],
-                *FINISH,
-            ]
-        ),
-        {},
-        {},
-    ),
-    "output_version v1": (
-        sse([chunk({"reasoning": "Hm", "content": ""}), *map(chunk, [{"content": "Hi"}] * 3)]),
-        {"output_version": "v1"},
-        {},
-    ),
-    "per-call arguments": (
-        text_stream("a", "b"),
-        {},
-        {
+LONG_TEXT = [chunk({"content": piece}) for piece in LONG]
+MIXED = [
+    chunk({"reasoning": "Think", "content": ""}),
+    chunk({"reasoning": " more", "content": "Let me check."}),
+    _call("", id="call_a", name="get_weather"),
+    *[_call(piece) for piece in ('{"city"', ':"Paris"}')],
+    *FINISH,
+]
+SCENARIOS = {
+    "long text": Scenario([*LONG_TEXT, *FINISH]),
+    "reasoning and tool call": Scenario(MIXED),
+    "output_version v1": Scenario(MIXED, {"output_version": "v1"}),
+    "v1 blocks without index": Scenario(MIXED, {"output_version": "v1"}, cls=_NoProvider),
+    "no last marker": Scenario([*LONG_TEXT, *FINISH], cls=_NoLastMarker),
+    "no generation id": Scenario([{**event, "id": None} for event in [*LONG_TEXT, *FINISH]]),
+    "per-call arguments": Scenario(
+        [*LONG_TEXT[:3], *FINISH],
+        kwargs={
             "temperature": 0.5,
             "stop": ["\n"],
             "ls_structured_output_format": {
@@ -169,71 +192,74 @@ SCENARIOS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
             },
         },
     ),
-    "error mid-stream": (
-        sse([*(chunk({"content": piece}) for piece in LONG), MID_STREAM_ERROR]),
-        {"max_retries": 0},
-        {},
+    "error mid-stream": Scenario(
+        [*LONG_TEXT, MID_STREAM_ERROR], {"max_retries": 0}, error="Upstream went away"
     ),
-    "streaming disabled": ("", {"disable_streaming": True}, {}),
+    "streaming disabled": Scenario(None, {"disable_streaming": True}),
 }
 
 
-def model_for(fake: FakeOpenRouter, name: str) -> ChatOpenRouter:
-    """The model and the scripted replies of a scenario ("no last marker": long text)."""
-    body, fields, _ = SCENARIOS["long text" if name == "no last marker" else name]
-    if body:
-        fake.reply_sse(body)
-    else:
+def model_for(fake: FakeOpenRouter, scenario: Scenario) -> ChatOpenRouter:
+    """The scenario's model, its replies scripted on ``fake``."""
+    if scenario.events is None:
         fake.reply_json(completion("Hello!"))
-    if name != "no last marker":
-        return fake.model(**fields)
+    else:
+        fake.reply_sse(sse(scenario.events))
     transport = httpx2.MockTransport(fake)
-    return _NoLastMarker(
+    return scenario.cls(
         model="openai/gpt-4o-mini",
         api_key="sk-or-test-key",
         http_client=httpx2.Client(transport=transport),
         http_async_client=httpx2.AsyncClient(transport=transport),
+        **scenario.fields,
     )
 
 
-def call_kwargs(name: str) -> dict[str, Any]:
-    return SCENARIOS[name][2] if name in SCENARIOS else {}
-
-
-def check_outcome(name: str, received: list[Any], error: Any) -> None:
+def check_outcome(scenario: Scenario, received: list[Any], error: Any) -> None:
     """Guards the comparisons against two runs that fail alike."""
     assert received
-    if name == "error mid-stream":
-        assert error is not None
-        assert "Upstream went away" in error[1]
-    else:
+    if scenario.error is None:
         assert error is None
-    if name == "no last marker":
-        assert received[-1] == AIMessageChunk(content="", chunk_position="last", id=received[-1].id)
-        assert received[-1].id == f"lc_run--{RUN_ID}"
+    else:
+        assert error is not None
+        assert scenario.error in error[1]
 
 
-@pytest.mark.parametrize("name", [*SCENARIOS, "no last marker"])
+@pytest.mark.parametrize("name", SCENARIOS)
 def test_stream_matches_core(fake: FakeOpenRouter, name: str) -> None:
-    llm = model_for(fake, name)
-    ours, ours_seen, ours_error = run(llm, core=False, **call_kwargs(name))
-    core, core_seen, core_error = run(llm, core=True, **call_kwargs(name))
-    check_outcome(name, ours, ours_error)
+    scenario = SCENARIOS[name]
+    llm = model_for(fake, scenario)
+    ours, ours_seen, ours_error = run(llm, core=False, **scenario.kwargs)
+    core, core_seen, core_error = run(llm, core=True, **scenario.kwargs)
+    check_outcome(scenario, ours, ours_error)
     assert ours == core
     assert ours_seen.events == core_seen.events
     assert ours_error == core_error
     assert ours_seen.only("start")[0][3]["run_id"] == RUN_ID
 
 
-@pytest.mark.parametrize("name", [*SCENARIOS, "no last marker"])
+@pytest.mark.parametrize("name", SCENARIOS)
 async def test_astream_matches_core(fake: FakeOpenRouter, name: str) -> None:
-    llm = model_for(fake, name)
-    ours, ours_seen, ours_error = await arun(llm, core=False, **call_kwargs(name))
-    core, core_seen, core_error = await arun(llm, core=True, **call_kwargs(name))
-    check_outcome(name, ours, ours_error)
+    scenario = SCENARIOS[name]
+    llm = model_for(fake, scenario)
+    ours, ours_seen, ours_error = await arun(llm, core=False, **scenario.kwargs)
+    core, core_seen, core_error = await arun(llm, core=True, **scenario.kwargs)
+    check_outcome(scenario, ours, ours_error)
     assert ours == core
     assert ours_seen.events == core_seen.events
     assert ours_error == core_error
+
+
+def test_paths_the_parity_scenarios_reach(fake: FakeOpenRouter) -> None:
+    """The subclassed scenarios do reach core's closing chunk, run ids and block indexes."""
+    closing = run(model_for(fake, SCENARIOS["no last marker"]), core=False)[0][-1]
+    assert closing == AIMessageChunk(content="", chunk_position="last", id=f"lc_run--{RUN_ID}")
+    unnamed = run(model_for(fake, SCENARIOS["no generation id"]), core=False)[0]
+    assert {piece.id for piece in unnamed} == {f"lc_run--{RUN_ID}"}
+    v1 = run(model_for(fake, SCENARIOS["v1 blocks without index"]), core=False)[0]
+    indexes = [block["index"] for piece in v1 for block in piece.content]
+    # reasoning, reasoning, text numbered by type change; tool-call chunks keep their own
+    assert indexes == [0, 0, 1, 0, 0, 0]
 
 
 def test_on_llm_end_gets_the_sum_of_the_chunks(fake: FakeOpenRouter) -> None:
@@ -261,10 +287,10 @@ async def test_on_llm_end_gets_the_sum_of_the_chunks_async(fake: FakeOpenRouter)
 
 
 def test_error_reports_what_arrived(fake: FakeOpenRouter) -> None:
-    model_for(fake, "error mid-stream")
+    llm = model_for(fake, SCENARIOS["error mid-stream"])
     recorder = Recorder()
     with pytest.raises(Exception, match="Upstream went away"):
-        for _ in fake.model(max_retries=0).stream("hi", {"callbacks": [recorder]}):
+        for _ in llm.stream("hi", {"callbacks": [recorder]}):
             pass
     ((_, _, _, kwargs),) = recorder.only("error")
     partial = kwargs["response"].generations[0][0]
