@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
@@ -51,7 +50,7 @@ from langchain_openrouter._payload import (
 )
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
-from langchain_openrouter._tools import ToolLike, convert_tool, convert_tool_choice
+from langchain_openrouter._tools import convert_tool, convert_tool_choice
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
     ImageConfig,
     Plugin,
@@ -73,6 +72,8 @@ if TYPE_CHECKING:
     from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
     from langchain_core.outputs import ChatGenerationChunk, ChatResult
     from langchain_core.runnables import RunnableConfig
+
+    from langchain_openrouter._tools import ToolLike
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
@@ -713,6 +714,12 @@ class ChatOpenRouter(BaseChatModel):
         llm = self.bind(
             response_format=response_format, ls_structured_output_format=trace, **kwargs
         )
+        # Imported here: these parsers cost import time and only structured output uses them.
+        from langchain_core.output_parsers import (  # noqa: PLC0415
+            JsonOutputParser,
+            PydanticOutputParser,
+        )
+
         parser = (
             PydanticOutputParser(pydantic_object=cast("Any", schema))
             if is_pydantic
