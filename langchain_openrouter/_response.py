@@ -8,6 +8,7 @@ response metadata. :mod:`._streaming` reuses them for chunks.
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from typing import Any
 
@@ -16,7 +17,6 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_openrouter._errors import error_from_payload, malformed
-from langchain_openrouter._wire import Usage
 
 MODEL_PROVIDER = "openrouter"
 PASSED_THROUGH_EXTRAS = ("annotations", "images", "audio", "refusal")
@@ -137,38 +137,56 @@ def message_extras(message: dict[str, Any]) -> dict[str, Any]:
 def create_usage_metadata(raw_usage: object) -> UsageMetadata | None:
     """LangChain usage from OpenRouter's ``usage``.
 
-    Cache reads and writes are parts of ``prompt_tokens``, not additions to it; token
-    counts may be floats and are cast to int.
+    Cache reads and writes are parts of ``prompt_tokens``, not additions to it (NOTES.md,
+    "Usage reporting"); token counts may be floats and are cast to int. A plain read of
+    the dict: this runs once per response, and a count that is absent or not a number
+    counts as 0 rather than failing a response that has arrived.
     """
     if not isinstance(raw_usage, dict):
         return None
-    usage = Usage.model_validate(raw_usage)
-    prompt = usage.prompt_tokens_details
-    completion = usage.completion_tokens_details
+    prompt = _details(raw_usage.get("prompt_tokens_details"))
+    completion = _details(raw_usage.get("completion_tokens_details"))
     input_details = InputTokenDetails(
-        cache_read=_count(prompt.cached_tokens if prompt else None),
-        cache_creation=_count(prompt.cache_write_tokens if prompt else None),
+        cache_read=_count(prompt.get("cached_tokens")),
+        cache_creation=_count(prompt.get("cache_write_tokens")),
     )
-    output_details = OutputTokenDetails(
-        reasoning=_count(completion.reasoning_tokens if completion else None)
-    )
-    if prompt and prompt.audio_tokens:
-        input_details["audio"] = _count(prompt.audio_tokens)
-    if completion and completion.audio_tokens:
-        output_details["audio"] = _count(completion.audio_tokens)
-    input_tokens, output_tokens = _count(usage.prompt_tokens), _count(usage.completion_tokens)
-    total = usage.total_tokens
+    output_details = OutputTokenDetails(reasoning=_count(completion.get("reasoning_tokens")))
+    if _number(prompt.get("audio_tokens")):
+        input_details["audio"] = _count(prompt["audio_tokens"])
+    if _number(completion.get("audio_tokens")):
+        output_details["audio"] = _count(completion["audio_tokens"])
+    input_tokens = _count(raw_usage.get("prompt_tokens"))
+    output_tokens = _count(raw_usage.get("completion_tokens"))
+    total = _number(raw_usage.get("total_tokens"))
     return UsageMetadata(
         input_tokens=input_tokens,
         output_tokens=output_tokens,
-        total_tokens=input_tokens + output_tokens if total is None else _count(total),
+        total_tokens=input_tokens + output_tokens if total is None else int(total),
         input_token_details=input_details,
         output_token_details=output_details,
     )
 
 
-def _count(value: float | None) -> int:
-    return int(value or 0)
+def _details(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _number(value: object) -> float | None:
+    """A finite token count as sent (a number or a numeric string), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _count(value: object) -> int:
+    return int(_number(value) or 0)
 
 
 def usage_response_metadata(raw_usage: object) -> dict[str, Any]:

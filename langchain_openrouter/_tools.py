@@ -7,14 +7,20 @@ Function tools go through LangChain's ``convert_to_openai_tool``. OpenRouter ser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import BaseModel
 
-ToolLike = dict[str, Any] | type[BaseModel] | Callable[..., Any] | BaseTool
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import TypeAlias
+
+    # langchain_core.tools costs ~5 ms to import; only annotations need it.
+    from langchain_core.tools import BaseTool
+    from pydantic import BaseModel
+
+    ToolLike: TypeAlias = dict[str, Any] | type[BaseModel] | Callable[..., Any] | BaseTool
+
 _PLAIN_CHOICES = frozenset({"auto", "none", "required"})
 _NOT_SERVER_TYPES = frozenset({"function", "object"})
 

@@ -1,8 +1,8 @@
-"""Pydantic models for the parts of OpenRouter's responses that go beyond OpenAI's.
+"""Pydantic models for OpenRouter's error bodies.
 
-They validate the fields we read (usage with cost and cache counts, error bodies) and
-tolerate everything else: OpenRouter ships new fields and enum values without notice.
-Token counts may arrive as floats, so they are typed ``float`` and cast by the reader.
+They validate the fields we read and tolerate everything else: OpenRouter ships new
+fields and enum values without notice. (Usage, read on every response, is a plain dict
+read in :mod:`._response`.)
 """
 
 from __future__ import annotations
@@ -13,34 +13,8 @@ from pydantic import BaseModel, ConfigDict
 
 
 class _Open(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-
-class PromptTokensDetails(_Open):
-    cached_tokens: float | None = None
-    cache_write_tokens: float | None = None
-    audio_tokens: float | None = None
-
-
-class CompletionTokensDetails(_Open):
-    reasoning_tokens: float | None = None
-    audio_tokens: float | None = None
-    image_tokens: float | None = None
-
-
-class Usage(_Open):
-    """``usage`` of a completion (or of a stream's final chunk)."""
-
-    prompt_tokens: float = 0
-    completion_tokens: float = 0
-    total_tokens: float | None = None
-    cost: float | None = None
-    is_byok: bool | None = None
-    cost_details: dict[str, Any] | None = None
-    prompt_tokens_details: PromptTokensDetails | None = None
-    completion_tokens_details: CompletionTokensDetails | None = None
-    server_tool_use_details: dict[str, Any] | None = None
-    server_tool_use: dict[str, Any] | None = None
+    # Validators are built on the first error, not at import: most processes never see one.
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
 
 class Availability(_Open):

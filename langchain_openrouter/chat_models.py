@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from langchain_core.language_models.base import LangSmithParams
 from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
@@ -40,6 +39,7 @@ from langchain_openrouter._caching import (
     to_cache_rule,
 )
 from langchain_openrouter._clients import Connection, request_headers
+from langchain_openrouter._lean_stream import lean_astream, lean_stream
 from langchain_openrouter._messages import convert_messages
 from langchain_openrouter._payload import (
     BODY_KEY_OF_FIELD,
@@ -51,7 +51,7 @@ from langchain_openrouter._payload import (
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
-from langchain_openrouter._tools import ToolLike, convert_tool, convert_tool_choice
+from langchain_openrouter._tools import convert_tool, convert_tool_choice
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
     ImageConfig,
     Plugin,
@@ -70,10 +70,12 @@ if TYPE_CHECKING:
         CallbackManagerForLLMRun,
     )
     from langchain_core.language_models import LanguageModelInput, ModelProfile
-    from langchain_core.messages import AIMessage, BaseMessage
+    from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
     from langchain_core.outputs import ChatGenerationChunk, ChatResult
+    from langchain_core.runnables import RunnableConfig
 
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
+    from langchain_openrouter._tools import ToolLike
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
@@ -635,6 +637,32 @@ class ChatOpenRouter(BaseChatModel):
         data = await _transport.acomplete(self._connection, request, run_manager)
         return completion_to_chat_result(data)
 
+    def stream(
+        self,
+        input: LanguageModelInput,  # noqa: A002 - the name BaseChatModel.stream gives it
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> Iterator[AIMessageChunk]:
+        """Stream the reply as ``AIMessageChunk``s; adding them up gives ``invoke``'s message.
+
+        Callbacks and tracing behave as in ``BaseChatModel.stream``; memory stays flat however
+        long the stream, because only a running sum is kept for ``on_llm_end``.
+        """
+        return lean_stream(self, input, config, stop=stop, **kwargs)
+
+    def astream(
+        self,
+        input: LanguageModelInput,  # noqa: A002 - the name BaseChatModel.astream gives it
+        config: RunnableConfig | None = None,
+        *,
+        stop: list[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[AIMessageChunk]:
+        """Async :meth:`stream`."""
+        return lean_astream(self, input, config, stop=stop, **kwargs)
+
     def _stream(
         self,
         messages: list[BaseMessage],
@@ -769,6 +797,12 @@ class ChatOpenRouter(BaseChatModel):
         llm = self.bind(
             response_format=response_format, ls_structured_output_format=trace, **kwargs
         )
+        # Imported here: these parsers cost import time and only structured output uses them.
+        from langchain_core.output_parsers import (  # noqa: PLC0415
+            JsonOutputParser,
+            PydanticOutputParser,
+        )
+
         parser = (
             PydanticOutputParser(pydantic_object=cast("Any", schema))
             if is_pydantic

@@ -33,7 +33,6 @@ from langchain_openrouter._errors import malformed
 from langchain_openrouter._payload import normalize_timeout
 from langchain_openrouter._transport import JsonRequest, afetch_json, fetch_json
 from langchain_openrouter._types import ProviderPreferences  # noqa: TC001 - pydantic needs it
-from langchain_openrouter._wire import Usage  # noqa: TC001 - pydantic needs it
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -327,6 +326,16 @@ def _check_text(text: object, index: int | None = None) -> str:
 # --- responses ---------------------------------------------------------------------------
 
 
+class _Usage(BaseModel):
+    """``usage`` of an embeddings response; counts may arrive as floats."""
+
+    model_config = ConfigDict(extra="allow")
+
+    prompt_tokens: float = 0
+    total_tokens: float | None = None
+    cost: float | None = None
+
+
 class _Embedding(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -340,7 +349,7 @@ class _EmbeddingsResponse(BaseModel):
     id: str | None = None
     model: str | None = None
     data: list[_Embedding]
-    usage: Usage | None = None
+    usage: _Usage | None = None
 
 
 def _result(requests: list[JsonRequest], bodies: list[dict[str, Any]]) -> EmbeddingsResult:
@@ -395,7 +404,7 @@ def _floats(embedding: list[float] | str, response_id: str | None) -> list[float
     return values.tolist()
 
 
-def _add_usage(total: EmbeddingsUsage, usage: Usage) -> None:
+def _add_usage(total: EmbeddingsUsage, usage: _Usage) -> None:
     total["prompt_tokens"] += int(usage.prompt_tokens)
     total["total_tokens"] += int(usage.total_tokens or usage.prompt_tokens)
     if usage.cost is not None:

@@ -7,7 +7,8 @@ side by side with the raw SDK (rounds interleaved, median of the rounds), so a n
 moves both columns together and the ratios keep their meaning. No network access is needed.
 
 ``bench.py --profile invoke|stream`` prints the top functions (cProfile, cumulative time) of
-``ChatOpenRouter.invoke`` or ``ChatOpenRouter.stream`` against the same server.
+``ChatOpenRouter.invoke`` or ``ChatOpenRouter.stream`` against the same server;
+``bench.py --profile import`` prints where import time goes (``-X importtime``).
 """
 
 from __future__ import annotations
@@ -460,6 +461,20 @@ IMPORT_BASELINES = {
 IMPORT_PACKAGES = {"router": "langchain_openrouter", "chat_openai": "langchain_openai"}
 
 
+def _fresh_python(*args: str) -> subprocess.CompletedProcess[str]:
+    """Our interpreter in a fresh process, allowed to write ``.pyc`` files.
+
+    An installed wheel ships compiled bytecode; an editable install gets it on its first
+    import, unless PYTHONDONTWRITEBYTECODE is set, when every import compiles the sources
+    again (about 20 ms for this package). The warm-up runs write the ``.pyc`` files, so
+    every package is timed as users run it.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return subprocess.run(  # noqa: S603 - fixed statements, our own interpreter
+        [sys.executable, *args], check=True, capture_output=True, text=True, env=env
+    )
+
+
 def _import_seconds(baseline: str, package: str) -> tuple[float, float]:
     """In a fresh interpreter: seconds to run ``baseline``, then to import ``package`` on top."""
     code = (
@@ -467,10 +482,7 @@ def _import_seconds(baseline: str, package: str) -> tuple[float, float]:
         f"{baseline}; t1 = time.perf_counter(); "
         f"import {package}; t2 = time.perf_counter(); print(t1 - t0, t2 - t1)"
     )
-    out = subprocess.run(  # noqa: S603 - fixed statements, our own interpreter
-        [sys.executable, "-c", code], check=True, capture_output=True, text=True
-    ).stdout
-    base, added = out.split()
+    base, added = _fresh_python("-c", code).stdout.split()
     return float(base), float(added)
 
 
@@ -716,6 +728,45 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
+def _importtime(statement: str) -> list[tuple[int, str]]:
+    """``-X importtime`` of ``statement`` in a fresh process: (self µs, module) per module."""
+    rows = []
+    for line in _fresh_python("-X", "importtime", "-c", statement).stderr.splitlines():
+        if line.startswith("import time:") and "[us]" not in line:
+            own, _, name = line.removeprefix("import time:").split("|")
+            rows.append((int(own), name.strip()))
+    return rows
+
+
+def profile_import(top: int = 12) -> None:
+    """Where import time goes: the modules each step loads, by their own (self) time."""
+    steps = [
+        (
+            "import langchain_core, openai",
+            "from langchain_core.language_models import BaseChatModel",
+        ),
+        (IMPORT_BASELINES["floor"], "import langchain_openrouter"),
+    ]
+    for baseline, statement in steps:
+        _importtime(f"{baseline}; {statement}")  # warm-up: writes the .pyc files
+        loaded = {name for _, name in _importtime(baseline)}
+        added = sorted(
+            (row for row in _importtime(f"{baseline}; {statement}") if row[1] not in loaded),
+            reverse=True,
+        )
+        by_package: dict[str, int] = {}
+        for own, name in added:
+            by_package[name.split(".")[0]] = by_package.get(name.split(".")[0], 0) + own
+        total = sum(own for own, _ in added)
+        print(f"\n`{statement}` on top of `{baseline}`: {len(added)} modules, {total / 1e3:.1f} ms")
+        packages = sorted(by_package.items(), key=lambda item: -item[1])
+        shown = ", ".join(f"{name} {us / 1e3:.1f} ms" for name, us in packages[:6])
+        print(f"  by package: {shown}, ...")
+        for own, name in added[:top]:
+            print(f"  {own / 1e3:7.1f} ms  {name}")
+    print("\n(-X importtime self times, one run each; they include the tool's own overhead.)")
+
+
 def profile(c: Contenders, what: str) -> None:
     """Print the top functions by cumulative time of ``invoke`` or ``stream``."""
     run = {
@@ -731,10 +782,15 @@ def profile(c: Contenders, what: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--serve", action="store_true", help="run the loopback server only")
-    parser.add_argument("--profile", choices=["invoke", "stream"], help="profile one path")
+    parser.add_argument(
+        "--profile", choices=["invoke", "stream", "import"], help="profile one path"
+    )
     args = parser.parse_args()
     if args.serve:
         asyncio.run(_serve())
+        return
+    if args.profile == "import":
+        profile_import()
         return
     server = ServerProcess()
     try:

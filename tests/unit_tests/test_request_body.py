@@ -270,3 +270,15 @@ def test_per_call_none_values_are_not_sent(replied: FakeOpenRouter) -> None:
 def test_structured_output_tracing_arg_is_not_sent(replied: FakeOpenRouter) -> None:
     replied.model().invoke("hi", ls_structured_output_format={"schema": {}})
     assert "ls_structured_output_format" not in replied.body
+
+
+def test_per_call_model_reaches_the_body_on_stream(fake: FakeOpenRouter) -> None:
+    fake.reply_sse(text_stream("hi"))
+    list(fake.model().stream("hi", model="anthropic/claude-sonnet-4.5"))
+    assert fake.body["model"] == "anthropic/claude-sonnet-4.5"
+
+
+async def test_per_call_model_reaches_the_body_on_astream(fake: FakeOpenRouter) -> None:
+    fake.reply_sse(text_stream("hi"))
+    _ = [chunk async for chunk in fake.model().astream("hi", model="google/gemini-2.5-pro")]
+    assert fake.body["model"] == "google/gemini-2.5-pro"

@@ -80,7 +80,7 @@ class AsyncRetryRecorder(AsyncCallbackHandler):
 
 
 @pytest.mark.usefixtures("no_backoff")
-@pytest.mark.parametrize("path", ["invoke"])
+@pytest.mark.parametrize("path", ["invoke", "stream"])
 def test_each_retry_reaches_on_retry_and_the_debug_log(
     emulator: OpenRouterEmulator, caplog: pytest.LogCaptureFixture, path: str
 ) -> None:
@@ -103,15 +103,21 @@ def test_each_retry_reaches_on_retry_and_the_debug_log(
     assert "HTTP 503" in retries[0].getMessage()
 
 
-async def test_async_retries_reach_async_callbacks(emulator: OpenRouterEmulator) -> None:
+@pytest.mark.parametrize("path", ["ainvoke", "astream"])
+async def test_async_retries_reach_async_callbacks(emulator: OpenRouterEmulator, path: str) -> None:
     emulator.enqueue(HTTPError(status=429, retry_after=0), Completion(content="ok"))
     recorder = AsyncRetryRecorder()
+    model = emulator.chat_model(max_retries=1)
+    config: Any = {"callbacks": [recorder]}
 
-    message = await emulator.chat_model(max_retries=1).ainvoke(
-        "hi", config={"callbacks": [recorder]}
-    )
+    if path == "ainvoke":
+        content = (await model.ainvoke("hi", config=config)).content
+    else:
+        content = "".join(
+            [str(chunk.content) async for chunk in model.astream("hi", config=config)]
+        )
 
-    assert message.content == "ok"
+    assert content == "ok"
     assert recorder.waits == [0.0]
 
 
