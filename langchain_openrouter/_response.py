@@ -26,6 +26,14 @@ REASONING_EXHAUSTED = "reasoning_exhausted_max_tokens"
 """``response_metadata`` flag: reasoning used the whole output budget, no answer came."""
 
 
+def json_object(data: object) -> dict[str, Any]:
+    """``data`` if it is a JSON object; otherwise the malformed-response error."""
+    if not isinstance(data, dict):
+        msg = f"expected a JSON object, got {type(data).__name__}"
+        raise malformed(msg)
+    return data
+
+
 def checked_completion(data: object) -> dict[str, Any]:
     """The completion body, or the typed error it stands for.
 
@@ -34,9 +42,7 @@ def checked_completion(data: object) -> dict[str, Any]:
     ``error`` and ``finish_reason: "error"``. A completion nested under ``provider`` is
     unwrapped.
     """
-    if not isinstance(data, dict):
-        msg = f"expected a JSON object, got {type(data).__name__}"
-        raise malformed(msg)
+    data = json_object(data)
     nested = data.get("provider")
     if not data.get("choices") and isinstance(nested, dict) and nested.get("choices"):
         data = nested

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import httpx2
@@ -27,11 +28,11 @@ from langchain_openrouter._errors import (
     error_from_payload,
     malformed,
 )
-from langchain_openrouter._response import checked_completion, raise_for_failed_choice
+from langchain_openrouter._response import checked_completion, json_object, raise_for_failed_choice
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator, Mapping
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 
@@ -86,6 +87,32 @@ def _checked_first(event: Any) -> Any:
     return event
 
 
+def _retried(
+    send: Callable[[], object],
+    check: Callable[[object], dict[str, Any]],
+    max_retries: int,
+    run_manager: CallbackManagerForLLMRun | None,
+) -> dict[str, Any]:
+    """``check(send())`` under the retry policy, every failure translated."""
+    for attempt in retrying(max_retries, run_manager):
+        with attempt, translated_errors():
+            return check(send())
+    raise AssertionError  # pragma: no cover - tenacity re-raises the last error
+
+
+async def _aretried(
+    send: Callable[[], Awaitable[object]],
+    check: Callable[[object], dict[str, Any]],
+    max_retries: int,
+    run_manager: AsyncCallbackManagerForLLMRun | None,
+) -> dict[str, Any]:
+    """Async :func:`_retried`."""
+    async for attempt in async_retrying(max_retries, run_manager):
+        with attempt, translated_errors():
+            return check(await send())
+    raise AssertionError  # pragma: no cover
+
+
 def complete(
     connection: Connection,
     request: Request,
@@ -94,10 +121,8 @@ def complete(
     """POST a non-streaming request; the validated completion body."""
     client = connection.sync_client()
     kwargs = _post_kwargs(request, stream=False)
-    for attempt in retrying(request.max_retries, run_manager):
-        with attempt, translated_errors():
-            return checked_completion(client.post(PATH, **kwargs))
-    raise AssertionError  # pragma: no cover - tenacity re-raises the last error
+    send = partial(client.post, PATH, **kwargs)
+    return _retried(send, checked_completion, request.max_retries, run_manager)
 
 
 async def acomplete(
@@ -108,10 +133,8 @@ async def acomplete(
     """Async :func:`complete`."""
     client = connection.async_client()
     kwargs = _post_kwargs(request, stream=False)
-    async for attempt in async_retrying(request.max_retries, run_manager):
-        with attempt, translated_errors():
-            return checked_completion(await client.post(PATH, **kwargs))
-    raise AssertionError  # pragma: no cover
+    send = partial(client.post, PATH, **kwargs)
+    return await _aretried(send, checked_completion, request.max_retries, run_manager)
 
 
 def stream(
@@ -192,9 +215,7 @@ def checked_json(data: object) -> dict[str, Any]:
     Every such endpoint answers ``{"data": ...}``; an HTTP 200 body carrying ``error``
     instead is an error, as on the chat path.
     """
-    if not isinstance(data, dict):
-        msg = f"expected a JSON object, got {type(data).__name__}"
-        raise malformed(msg)
+    data = json_object(data)
     if "data" not in data:
         if isinstance(data.get("error"), dict):
             raise error_from_payload(data["error"])
@@ -214,10 +235,7 @@ def _send_json(client: openai.OpenAI | openai.AsyncOpenAI, request: JsonRequest)
 def fetch_json(connection: Connection, request: JsonRequest, max_retries: int) -> dict[str, Any]:
     """Send ``request`` under the retry policy; the checked response object."""
     client = connection.sync_client()
-    for attempt in retrying(max_retries, None):
-        with attempt, translated_errors():
-            return checked_json(_send_json(client, request))
-    raise AssertionError  # pragma: no cover - tenacity re-raises the last error
+    return _retried(partial(_send_json, client, request), checked_json, max_retries, None)
 
 
 async def afetch_json(
@@ -225,7 +243,5 @@ async def afetch_json(
 ) -> dict[str, Any]:
     """Async :func:`fetch_json`."""
     client = connection.async_client()
-    async for attempt in async_retrying(max_retries, None):
-        with attempt, translated_errors():
-            return checked_json(await _send_json(client, request))
-    raise AssertionError  # pragma: no cover
+    send = partial(_send_json, client, request)
+    return await _aretried(send, checked_json, max_retries, None)
