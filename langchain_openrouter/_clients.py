@@ -13,9 +13,51 @@ import asyncio
 import threading
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import openai
+from langchain_core.utils import from_env, secret_from_env
+from pydantic import AliasChoices, Field, SecretStr
+
+from langchain_openrouter._payload import normalize_timeout
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+
+# Field types of the connection settings ChatOpenRouter and OpenRouterEmbeddings share:
+# one place for their aliases and environment variables.
+ModelSlug = Annotated[str, Field(validation_alias=AliasChoices("model", "model_name"))]
+ApiKey = Annotated[
+    SecretStr | None,
+    Field(
+        validation_alias=AliasChoices("api_key", "openrouter_api_key"),
+        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
+    ),
+]
+BaseURL = Annotated[
+    str,
+    Field(
+        validation_alias=AliasChoices("base_url", "openrouter_api_base"),
+        default_factory=from_env("OPENROUTER_API_BASE", default=DEFAULT_BASE_URL),
+    ),
+]
+AppURL = Annotated[str | None, Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))]
+AppTitle = Annotated[
+    str | None, Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
+]
+SessionId = Annotated[
+    str | None, Field(default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
+]
+Timeout = Annotated[
+    Any, Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))
+]
+
+MISSING_KEY = (
+    "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
+    "or pass api_key=... (keys: https://openrouter.ai/keys)."
+)
 
 
 class _SharedPools:
@@ -90,6 +132,16 @@ def request_headers(
     return headers
 
 
+class ConnectionSettings(Protocol):
+    """The connection fields ``ChatOpenRouter`` and ``OpenRouterEmbeddings`` share."""
+
+    api_key: SecretStr | None
+    base_url: str
+    timeout: Any
+    http_client: Any
+    http_async_client: Any
+
+
 @dataclass
 class Connection:
     """Connection settings of one model, and the SDK clients built from them on first use."""
@@ -104,6 +156,20 @@ class Connection:
     _async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = field(
         default_factory=weakref.WeakKeyDictionary, init=False, repr=False
     )
+
+    @classmethod
+    def from_settings(cls, settings: ConnectionSettings, headers: dict[str, str]) -> Self:
+        """The connection a model's fields describe; a missing key is a ``ValueError``."""
+        if settings.api_key is None or not settings.api_key.get_secret_value():
+            raise ValueError(MISSING_KEY)
+        return cls(
+            api_key=settings.api_key.get_secret_value(),
+            base_url=settings.base_url,
+            headers=headers,
+            timeout=normalize_timeout(settings.timeout),
+            http_client=settings.http_client,
+            http_async_client=settings.http_async_client,
+        )
 
     def __repr__(self) -> str:  # never show the key
         return f"Connection(base_url={self.base_url!r})"

@@ -14,7 +14,6 @@ from langchain_core.output_parsers.openai_tools import (
     PydanticToolsParser,
 )
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
-from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import (
@@ -23,7 +22,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    SecretStr,
     field_validator,
     model_validator,
 )
@@ -38,7 +36,17 @@ from langchain_openrouter._caching import (
     cache_rule_for,
     to_cache_rule,
 )
-from langchain_openrouter._clients import Connection, request_headers
+from langchain_openrouter._clients import (
+    ApiKey,
+    AppTitle,
+    AppURL,
+    BaseURL,
+    Connection,
+    ModelSlug,
+    SessionId,
+    Timeout,
+    request_headers,
+)
 from langchain_openrouter._lean_stream import lean_astream, lean_stream
 from langchain_openrouter._messages import convert_messages
 from langchain_openrouter._payload import (
@@ -46,7 +54,6 @@ from langchain_openrouter._payload import (
     Request,
     build_request,
     check_reasoning,
-    normalize_timeout,
 )
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
@@ -77,7 +84,6 @@ if TYPE_CHECKING:
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
     from langchain_openrouter._tools import ToolLike
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 
 # Prompt-caching settings: fields, and per-call arguments of the same names; never sent as is.
 _CACHE_FIELDS = (
@@ -345,27 +351,21 @@ class ChatOpenRouter(BaseChatModel):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     # --- client -----------------------------------------------------------------------
-    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
+    model: ModelSlug
     """OpenRouter model slug, e.g. ``"anthropic/claude-sonnet-4.5"``."""
-    api_key: SecretStr | None = Field(
-        validation_alias=AliasChoices("api_key", "openrouter_api_key"),
-        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
-    )
+    api_key: ApiKey
     """OpenRouter API key; defaults to the ``OPENROUTER_API_KEY`` environment variable."""
-    base_url: str = Field(
-        validation_alias=AliasChoices("base_url", "openrouter_api_base"),
-        default_factory=from_env("OPENROUTER_API_BASE", default=DEFAULT_BASE_URL),
-    )
+    base_url: BaseURL
     """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
-    app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
+    app_url: AppURL
     """Your app's URL, sent as ``HTTP-Referer`` for OpenRouter's app attribution."""
-    app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
+    app_title: AppTitle
     """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
     app_categories: list[str] | None = None
     """Attribution categories, sent as ``X-OpenRouter-Categories``."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers on every request."""
-    timeout: Any = Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))
+    timeout: Timeout
     """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt for retryable failures; 0 = exactly one attempt."""
@@ -399,7 +399,7 @@ class ChatOpenRouter(BaseChatModel):
     """Shorthand for ``reasoning={"effort": ...}``."""
     usage: UsageConfig | None = None
     """Legacy usage option; OpenRouter always reports usage and cost now."""
-    session_id: str | None = Field(default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
+    session_id: SessionId
     """Groups requests (sticky routing keeps prompt caches warm); env ``OPENROUTER_SESSION_ID``."""
     trace: TraceConfig | None = None
     """Observability fields forwarded to OpenRouter Broadcast."""
@@ -488,23 +488,10 @@ class ChatOpenRouter(BaseChatModel):
         if not self.model or not self.model.strip():
             msg = "model is empty: pass an OpenRouter model slug such as 'openai/gpt-4o-mini'."
             raise ValueError(msg)
-        if self.api_key is None or not self.api_key.get_secret_value():
-            msg = (
-                "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
-                "or pass api_key=... (keys: https://openrouter.ai/keys)."
-            )
-            raise ValueError(msg)
         check_reasoning(
             self.reasoning, self.reasoning_effort, self.max_tokens or self.max_completion_tokens
         )
-        self._connection = Connection(
-            api_key=self.api_key.get_secret_value(),
-            base_url=self.base_url,
-            headers=self._headers(),
-            timeout=normalize_timeout(self.timeout),
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
+        self._connection = Connection.from_settings(self, self._headers())
         return self
 
     def _headers(self) -> dict[str, str]:

@@ -15,29 +15,35 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from langchain_core.utils import from_env, secret_from_env
 from pydantic import (
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
-    SecretStr,
     ValidationError,
     model_validator,
 )
 from typing_extensions import Self, TypedDict
 
-from langchain_openrouter._clients import Connection, request_headers
+from langchain_openrouter._clients import (
+    ApiKey,
+    AppTitle,
+    AppURL,
+    BaseURL,
+    Connection,
+    ModelSlug,
+    SessionId,
+    Timeout,
+    request_headers,
+)
 from langchain_openrouter._errors import malformed
-from langchain_openrouter._payload import normalize_timeout
 from langchain_openrouter._transport import JsonRequest, afetch_json, fetch_json
 from langchain_openrouter._types import ProviderPreferences  # noqa: TC001 - pydantic needs it
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 PATH = "/embeddings"
 # Fields that configure the client, the batching or extra body keys; the others are body fields.
 _NOT_BODY_FIELDS = frozenset(
@@ -117,30 +123,24 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
     # --- client -----------------------------------------------------------------------
-    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
+    model: ModelSlug
     """OpenRouter embedding model slug, e.g. ``"openai/text-embedding-3-small"``."""
-    api_key: SecretStr | None = Field(
-        validation_alias=AliasChoices("api_key", "openrouter_api_key"),
-        default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
-    )
+    api_key: ApiKey
     """OpenRouter API key; defaults to the ``OPENROUTER_API_KEY`` environment variable."""
-    base_url: str = Field(
-        validation_alias=AliasChoices("base_url", "openrouter_api_base"),
-        default_factory=from_env("OPENROUTER_API_BASE", default=DEFAULT_BASE_URL),
-    )
+    base_url: BaseURL
     """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
-    app_url: str | None = Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))
+    app_url: AppURL
     """Your app's URL, sent as ``HTTP-Referer`` for OpenRouter's app attribution."""
-    app_title: str | None = Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
+    app_title: AppTitle
     """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
     app_categories: list[str] | None = None
     """Attribution categories, sent as ``X-OpenRouter-Categories``."""
     default_headers: dict[str, str] | None = None
     """Extra HTTP headers on every request."""
-    session_id: str | None = Field(default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
+    session_id: SessionId
     """Groups requests in OpenRouter's logs; sent as the ``x-session-id`` header (the
     embeddings body has no ``session_id``). Env ``OPENROUTER_SESSION_ID``."""
-    timeout: Any = Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))
+    timeout: Timeout
     """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
     max_retries: int = Field(default=2, ge=0)
     """Retries after the first attempt for retryable failures; 0 = exactly one attempt."""
@@ -192,26 +192,13 @@ class OpenRouterEmbeddings(BaseModel, Embeddings):
                 "'openai/text-embedding-3-small'."
             )
             raise ValueError(msg)
-        if self.api_key is None or not self.api_key.get_secret_value():
-            msg = (
-                "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
-                "or pass api_key=... (keys: https://openrouter.ai/keys)."
-            )
-            raise ValueError(msg)
         if clashes := sorted(set(self.model_kwargs) & {"input", "provider", *_known_names()}):
             msg = (
                 f"model_kwargs may not set {', '.join(clashes)}: pass them as "
                 "OpenRouterEmbeddings arguments, and the texts to the embed methods."
             )
             raise ValueError(msg)
-        self._connection = Connection(
-            api_key=self.api_key.get_secret_value(),
-            base_url=self.base_url,
-            headers=self._headers(),
-            timeout=normalize_timeout(self.timeout),
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
+        self._connection = Connection.from_settings(self, self._headers())
         return self
 
     def _headers(self) -> dict[str, str]:
