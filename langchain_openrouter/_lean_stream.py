@@ -8,25 +8,22 @@ even when the caller keeps nothing. The functions here follow those methods (lan
 The one difference is that chunks are folded into a :class:`RunningMerge` as they pass.
 When a call should not stream (``disable_streaming``, no streaming implementation), the
 langchain-core method itself runs, which falls back to ``invoke``.
+
+These functions lean on langchain-core's private helpers, so they run only on the core release
+series they were checked against (:data:`CHECKED_CORE_SERIES`, the one place that names them).
+On any other release, or if a helper is gone, ``BaseChatModel.stream``/``astream`` run instead,
+with one warning: correct output, core's memory profile.
 """
 
 from __future__ import annotations
 
+import warnings
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any, cast
 
+import langchain_core
 from langchain_core.callbacks import AsyncCallbackManager, CallbackManager
-from langchain_core.language_models._utils import (
-    _filter_invocation_params_for_tracing,
-    _normalize_messages,
-    _update_message_content_to_blocks,
-)
-from langchain_core.language_models.chat_models import (
-    BaseChatModel,
-    _format_for_tracing,
-    _format_ls_structured_output,
-    _gen_info_and_msg_metadata,
-    _generate_response_from_error,
-)
+from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, LLMResult
 from langchain_core.outputs.chat_generation import merge_chat_generation_chunks
@@ -34,7 +31,7 @@ from langchain_core.runnables.config import ensure_config
 from langchain_core.utils.utils import LC_ID_PREFIX
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 
     from langchain_core.callbacks import (
         AsyncCallbackManagerForLLMRun,
@@ -43,6 +40,64 @@ if TYPE_CHECKING:
     from langchain_core.language_models import LanguageModelInput
     from langchain_core.messages import BaseMessage
     from langchain_core.runnables import RunnableConfig
+
+# The langchain-core release series whose BaseChatModel.stream/astream these functions were
+# checked against, step for step (tests/unit_tests/test_lean_stream.py runs the parity tests on
+# the oldest and newest release CI installs). Add a series only after reading its stream/astream.
+CHECKED_CORE_SERIES = ("1.6", "1.7", "1.8")
+
+try:  # private helpers: a release may rename them, and then core's own stream runs
+    from langchain_core.language_models._utils import (
+        _filter_invocation_params_for_tracing,
+        _normalize_messages,
+        _update_message_content_to_blocks,
+    )
+    from langchain_core.language_models.chat_models import (
+        _format_for_tracing,
+        _format_ls_structured_output,
+        _gen_info_and_msg_metadata,
+        _generate_response_from_error,
+    )
+except ImportError:  # pragma: no cover - only on a core release that dropped them
+    _HELPERS_FOUND = False
+else:
+    _HELPERS_FOUND = True
+
+
+def core_series(version: str = langchain_core.__version__) -> str:
+    """``"1.8"`` for langchain-core ``1.8.3``: the release series of a version string."""
+    return ".".join(version.split(".")[:2])
+
+
+#: Whether ``stream``/``astream`` take the lean path on the installed langchain-core.
+LEAN_STREAM_ACTIVE = _HELPERS_FOUND and core_series() in CHECKED_CORE_SERIES
+_warned = False
+
+
+def _warn_fallback_once() -> None:
+    global _warned  # noqa: PLW0603 - one warning per process, however many streams
+    if _warned:
+        return
+    _warned = True
+    warnings.warn(
+        f"langchain-openrouter's lean stream was checked against langchain-core "
+        f"{', '.join(CHECKED_CORE_SERIES)}, not {langchain_core.__version__}: streaming goes "
+        "through BaseChatModel.stream instead (same output, memory grows with the stream). "
+        "Upgrade langchain-openrouter to lift this.",
+        RuntimeWarning,
+        stacklevel=4,
+    )
+
+
+def _lean(model: BaseChatModel, *, async_api: bool, kwargs: dict[str, Any]) -> bool:
+    """Whether this call takes the lean path rather than core's own method."""
+    if not model._should_stream(async_api=async_api, **{**kwargs, "stream": True}):  # noqa: SLF001
+        return False
+    if not LEAN_STREAM_ACTIVE:
+        _warn_fallback_once()
+        return False
+    return True
+
 
 # Chunks held before they are folded into the running sum. Each fold copies the text merged
 # so far once, so the fold count (chunks / FOLD_EVERY) bounds the copying, and FOLD_EVERY
@@ -193,7 +248,7 @@ def lean_stream(
     **kwargs: Any,
 ) -> Iterator[AIMessageChunk]:
     """``BaseChatModel.stream`` with a running sum in place of the list of chunks."""
-    if not model._should_stream(async_api=False, **{**kwargs, "stream": True}):  # noqa: SLF001
+    if not _lean(model, async_api=False, kwargs=kwargs):
         yield from BaseChatModel.stream(model, model_input, config, stop=stop, **kwargs)
         return
     config = ensure_config(config)
@@ -241,7 +296,7 @@ async def lean_astream(
     **kwargs: Any,
 ) -> AsyncIterator[AIMessageChunk]:
     """``BaseChatModel.astream`` with a running sum in place of the list of chunks."""
-    if not model._should_stream(async_api=True, **{**kwargs, "stream": True}):  # noqa: SLF001
+    if not _lean(model, async_api=True, kwargs=kwargs):
         async for message in BaseChatModel.astream(model, model_input, config, stop=stop, **kwargs):
             yield message
         return
@@ -260,11 +315,14 @@ async def lean_astream(
     try:
         input_messages = _normalize_messages(setup.messages)
         chunks = model._astream(input_messages, stop=stop, run_manager=run_manager, **kwargs)  # noqa: SLF001
-        async for chunk in chunks:
-            run.prepare(chunk)
-            await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
-            run.keep(chunk)
-            yield cast("AIMessageChunk", chunk.message)
+        # Closed here, not left to the event loop's finalizer: a caller's aclose() must free
+        # the connection before it returns (on Python 3.10 the finalizer may never run).
+        async with aclosing(cast("AsyncGenerator[ChatGenerationChunk, None]", chunks)):
+            async for chunk in chunks:
+                run.prepare(chunk)
+                await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+                run.keep(chunk)
+                yield cast("AIMessageChunk", chunk.message)
         if (closing := run.closing_chunk()) is not None:
             await run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
             yield closing

@@ -8,6 +8,8 @@ client timeouts, empty 200 bodies); 400/401/402/403/404 never are.
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -95,11 +97,23 @@ def retrying(max_retries: int, run_manager: CallbackManagerForLLMRun | None) -> 
 def async_retrying(
     max_retries: int, run_manager: AsyncCallbackManagerForLLMRun | None
 ) -> AsyncRetrying:
-    """Tenacity iterator for an async request."""
+    """Tenacity iterator for an async request.
 
-    async def before_sleep(retry_state: RetryCallState) -> None:
+    ``on_retry`` is awaited in the sleep between attempts rather than in ``before_sleep``:
+    tenacity before 8.3 calls ``before_sleep`` without awaiting it, and the sleep it awaits
+    in every release.
+    """
+    retried: list[RetryCallState] = []
+
+    def before_sleep(retry_state: RetryCallState) -> None:
         _log_retry(retry_state)
-        if run_manager is not None:
-            await run_manager.on_retry(retry_state)
+        retried.append(copy.copy(retry_state))  # as it is now: tenacity resets it to sleep
 
-    return AsyncRetrying(before_sleep=before_sleep, **_policy(max_retries))
+    async def sleep(seconds: float) -> None:
+        while retried:
+            retry_state = retried.pop(0)
+            if run_manager is not None:
+                await run_manager.on_retry(retry_state)
+        await asyncio.sleep(seconds)
+
+    return AsyncRetrying(before_sleep=before_sleep, sleep=sleep, **_policy(max_retries))

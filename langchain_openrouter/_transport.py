@@ -32,7 +32,7 @@ from langchain_openrouter._response import checked_completion, json_object, rais
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+    from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
 
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 
@@ -169,7 +169,7 @@ async def astream(
     connection: Connection,
     request: Request,
     run_manager: AsyncCallbackManagerForLLMRun | None,
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Async :func:`stream`."""
     client = connection.async_client()
     kwargs = _post_kwargs(request, stream=True) | {"stream_cls": _ASYNC_STREAM}

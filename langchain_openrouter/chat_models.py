@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from contextlib import aclosing
 from dataclasses import replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -675,9 +676,10 @@ class ChatOpenRouter(BaseChatModel):
         request = self._request(messages, stop, kwargs, stream=True)
         assembler = StreamAssembler(report_usage=self.stream_usage)
         events = _transport.astream(self._connection, request, run_manager)
-        async for event in events:
-            if (chunk := assembler.convert(event)) is not None:
-                yield chunk
+        async with aclosing(events):  # the connection is freed when the caller stops
+            async for event in events:
+                if (chunk := assembler.convert(event)) is not None:
+                    yield chunk
         yield assembler.final()
 
     # --- tools and structured output ----------------------------------------------------

@@ -213,7 +213,8 @@ def test_the_docstring_examples_run_and_show_what_they_return(
                 assert len(bodies) == len(SCRIPTS[section]), f"{section}: more calls than scripted"
                 if section in REQUEST_CHECKS:
                     REQUEST_CHECKS[section](bodies)
-        finally:
+        finally:  # as asyncio.run ends a loop: the SDK's finished byte iterators closed first
+            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
     assert checked == 15  # every result the docstring shows was compared
 

@@ -30,13 +30,18 @@ print(json.dumps({
 """
 
 
+# pydantic's own machinery for defining a model class: pydantic 2.7 (our floor) loads it when
+# the first BaseModel subclass is defined, later releases while langchain-core imports.
+MODEL_BUILDING = {"pydantic.dataclasses", "pydantic._internal._dataclasses"}
+
+
 def test_import_loads_only_our_modules_and_tenacity() -> None:
     out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", PROBE], check=True, capture_output=True, text=True
     ).stdout
     probe = json.loads(out)
     others = [m for m in probe["added"] if not m.startswith("langchain_openrouter")]
-    assert [m for m in others if m.split(".")[0] != "tenacity"] == []
+    assert [m for m in others if m.split(".")[0] != "tenacity" and m not in MODEL_BUILDING] == []
     assert "langchain_openrouter.chat_models" in probe["added"]
     assert probe["error_schema_built"] is False
 

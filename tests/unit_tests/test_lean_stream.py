@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import uuid
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from functools import reduce
@@ -15,6 +16,7 @@ from operator import add
 from typing import TYPE_CHECKING, Any
 
 import httpx2
+import langchain_core
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -22,7 +24,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, LLMResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from langchain_openrouter import ChatOpenRouter
+from langchain_openrouter import ChatOpenRouter, _lean_stream
 from langchain_openrouter._lean_stream import FOLD_EVERY
 from tests.unit_tests.fake_openrouter import (
     GENERATION_ID,
@@ -361,3 +363,60 @@ async def test_rate_limiter_is_asked_before_each_stream(fake: FakeOpenRouter) ->
     list(llm.stream("hi"))
     [c async for c in llm.astream("hi")]
     assert log == ["acquire blocking=True", "request", "aacquire blocking=True", "request"]
+
+
+def test_core_series_of_a_version() -> None:
+    assert _lean_stream.core_series("1.8.3") == "1.8"
+    assert _lean_stream.core_series("1.10.0rc1") == "1.10"
+
+
+def test_lean_path_is_taken_on_every_core_ci_tests(
+    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The suite runs on the locked, the oldest and the newest langchain-core: on each of them
+    the lean path must run (core's own stream never reached) without a warning.
+
+    A new core release fails here, in CI's newest run, until someone has compared its
+    ``BaseChatModel.stream``/``astream`` with ``_lean_stream`` and added its series.
+    """
+    version, series = langchain_core.__version__, _lean_stream.core_series()
+    assert _lean_stream.LEAN_STREAM_ACTIVE, (
+        f"langchain-core {version} is not checked: compare its BaseChatModel.stream/astream "
+        f"with langchain_openrouter/_lean_stream.py, then add {series!r} to CHECKED_CORE_SERIES"
+    )
+
+    def core_stream(*args: Any, **kwargs: Any) -> Iterator[AIMessageChunk]:
+        yield AIMessageChunk(content="core's stream ran")
+
+    monkeypatch.setattr(BaseChatModel, "stream", core_stream)
+    llm = model_for(fake, SCENARIOS["long text"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        text = "".join(str(piece.content) for piece in llm.stream("hi"))
+    assert text == "".join(LONG)
+    assert caught == []
+
+
+@pytest.mark.parametrize("api", ["sync", "async"])
+async def test_unchecked_core_falls_back_to_core_with_one_warning(
+    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, api: str
+) -> None:
+    monkeypatch.setattr(_lean_stream, "LEAN_STREAM_ACTIVE", False)
+    monkeypatch.setattr(_lean_stream, "_warned", False)
+    scenario = SCENARIOS["reasoning and tool call"]
+    llm = model_for(fake, scenario)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if api == "sync":
+            first, _, _ = run(llm, core=False)
+            second, _, _ = run(llm, core=False)
+            expected, _, _ = run(llm, core=True)
+        else:
+            first, _, _ = await arun(llm, core=False)
+            second, _, _ = await arun(llm, core=False)
+            expected, _, _ = await arun(llm, core=True)
+    assert first == second == expected
+    messages = [str(warning.message) for warning in caught]
+    assert len(messages) == 1
+    assert "checked against langchain-core 1.6, 1.7, 1.8" in messages[0]
+    assert "BaseChatModel.stream" in messages[0]

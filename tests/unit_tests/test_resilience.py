@@ -248,7 +248,7 @@ async def test_cancelling_a_waiting_ainvoke_closes_the_connection(
     emulator.enqueue(Completion(delay=30))
     model = emulator.chat_model(max_retries=0)
 
-    with pytest.raises(TimeoutError):
+    with pytest.raises(asyncio.TimeoutError):  # not the builtin TimeoutError before 3.11
         await asyncio.wait_for(model.ainvoke("hi"), timeout=0.2)
 
     assert await asyncio.to_thread(eventually, lambda: emulator.connections.open == 0)
