@@ -20,7 +20,7 @@ from langchain_openrouter._errors import error_from_payload, malformed
 
 MODEL_PROVIDER = "openrouter"
 PASSED_THROUGH_EXTRAS = ("annotations", "images", "audio", "refusal")
-_TOP_LEVEL_METADATA = ("id", "provider", "system_fingerprint", "service_tier")
+_TOP_LEVEL_METADATA = ("id", "provider", "system_fingerprint", "service_tier", "created", "object")
 _CHOICE_METADATA = ("finish_reason", "native_finish_reason", "logprobs")
 REASONING_EXHAUSTED = "reasoning_exhausted_max_tokens"
 """``response_metadata`` flag: reasoning used the whole output budget, no answer came."""

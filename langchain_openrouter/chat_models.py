@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SecretStr,
     field_validator,
     model_validator,
 )
@@ -34,6 +35,7 @@ from langchain_openrouter._caching import (
     CacheSettings,
     apply_prompt_caching,
     cache_rule_for,
+    model_vendor,
     to_cache_rule,
 )
 from langchain_openrouter._clients import (
@@ -58,7 +60,11 @@ from langchain_openrouter._payload import (
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
-from langchain_openrouter._tools import convert_tool, convert_tool_choice
+from langchain_openrouter._tools import (
+    convert_tool,
+    convert_tool_choice,
+    with_eager_input_streaming,
+)
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
     ImageConfig,
     Plugin,
@@ -68,9 +74,10 @@ from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves the
     TraceConfig,
     UsageConfig,
 )
+from langchain_openrouter._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
     from langchain_core.callbacks import (
         AsyncCallbackManagerForLLMRun,
@@ -95,25 +102,70 @@ _CACHE_FIELDS = (
 )
 # Fields that configure the client or this integration; every other field whose value
 # is set is a request-body parameter of the same name (or of BODY_KEY_OF_FIELD's).
+# Fields that configure the connection: changing one after construction reconnects.
+_CONNECTION_FIELDS = frozenset(
+    {"api_key", "base_url", "timeout", "app_url", "app_title", "app_categories", "default_headers"}
+)
 _NOT_BODY_FIELDS = frozenset(
     {
-        "api_key",
-        "base_url",
-        "app_url",
-        "app_title",
-        "app_categories",
-        "default_headers",
+        *_CONNECTION_FIELDS,
         "streaming",
         "stream_usage",
         "model_kwargs",
-        "timeout",
         "max_retries",
         "http_client",
         "http_async_client",
+        "n",
+        "anthropic_eager_input_streaming",
         *_CACHE_FIELDS,
     }
 )
+# Per-call arguments that configure this integration; never sent as body keys.
+_CALL_SETTINGS = (*_CACHE_FIELDS, "anthropic_eager_input_streaming")
+# The fields langchain-openrouter 0.2.x had (ours or renamed). It rejected them inside
+# model_kwargs; there they are now moved into the field with a warning, while fields it
+# lacked (top_k, transforms, user, ...) move silently, as 0.2.x users had to put them there.
+_FIELDS_OF_0_2 = frozenset(
+    {
+        *_CONNECTION_FIELDS,
+        "model",
+        "max_retries",
+        "temperature",
+        "max_tokens",
+        "max_completion_tokens",
+        "top_p",
+        "frequency_penalty",
+        "presence_penalty",
+        "seed",
+        "stop",
+        "n",
+        "streaming",
+        "stream_usage",
+        "reasoning",
+        "openrouter_provider",
+        "route",
+        "plugins",
+        "session_id",
+        "trace",
+    }
+)
 StructuredOutputMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+
+def _renamed(field: str, doc: str, convert: Callable[[Any], Any] = lambda value: value) -> Any:
+    """A read-write attribute for ``field`` under another name (0.2.x's)."""
+
+    def read(model: BaseModel) -> Any:
+        return getattr(model, field)
+
+    def write(model: BaseModel, value: Any) -> None:
+        setattr(model, field, convert(value))
+
+    return property(read, write, doc=doc)
+
+
+def _secret(value: SecretStr | str | None) -> SecretStr | None:
+    return SecretStr(value) if isinstance(value, str) else value
 
 
 class ChatOpenRouter(BaseChatModel):
@@ -343,9 +395,9 @@ class ChatOpenRouter(BaseChatModel):
 
             msg.response_metadata
             # {'model_name': 'openai/gpt-4o-mini', 'id': 'gen-...', 'finish_reason': 'stop',
-            #  'model_provider': 'openrouter', 'provider': 'OpenAI',
-            #  'native_finish_reason': 'stop', 'cost': 8.4e-06, 'is_byok': False,
-            #  'cost_details': {...}}
+            #  'model_provider': 'openrouter', 'provider': 'OpenAI', 'created': 1764031697,
+            #  'object': 'chat.completion', 'native_finish_reason': 'stop', 'cost': 8.4e-06,
+            #  'is_byok': False, 'cost_details': {...}}
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -363,8 +415,9 @@ class ChatOpenRouter(BaseChatModel):
     """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
     app_categories: list[str] | None = None
     """Attribution categories, sent as ``X-OpenRouter-Categories``."""
-    default_headers: dict[str, str] | None = None
-    """Extra HTTP headers on every request."""
+    default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
+    """Extra HTTP headers on every request; never serialized or shown (they may hold
+    credentials)."""
     timeout: Timeout
     """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
     max_retries: int = Field(default=2, ge=0)
@@ -449,6 +502,13 @@ class ChatOpenRouter(BaseChatModel):
     logit_bias: dict[str, float] | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = None
+    n: int = Field(default=1, ge=1)
+    """Choices to generate per prompt (sent when above 1; not with streaming)."""
+
+    # --- vendor options ----------------------------------------------------------------
+    anthropic_eager_input_streaming: bool = False
+    """On ``anthropic/`` models, mark every function tool ``eager_input_streaming`` so
+    tool-call arguments stream as they are generated; also per call. Ignored elsewhere."""
 
     _connection: Connection = PrivateAttr()
 
@@ -457,25 +517,31 @@ class ChatOpenRouter(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
-        """Move unknown constructor arguments into ``model_kwargs``, with a warning."""
+        """Sort constructor arguments into fields and ``model_kwargs``.
+
+        Unknown arguments move into ``model_kwargs`` (with a warning); a ChatOpenRouter
+        field found in ``model_kwargs`` moves into the field. The same setting given twice
+        with different values is an error.
+        """
         if not isinstance(values, dict):
             return values
-        known = _known_names(cls)
+        values = dict(values)
+        field_of = _field_of_name(cls)
         extra = dict(values.get("model_kwargs") or {})
-        for name in list(values):
-            if name in known:
-                continue
+        for name in [name for name in values if name not in field_of]:
             warnings.warn(
                 f"{name!r} is not a ChatOpenRouter field; it is sent in the request body "
                 f"via model_kwargs. Pass it as model_kwargs={{{name!r}: ...}} to silence this.",
                 UserWarning,
                 stacklevel=4,
             )
+            _check_same(name, values[name], f"model_kwargs[{name!r}]", extra.get(name, _UNSET))
             extra[name] = values.pop(name)
-        if clashes := sorted(set(extra) & known - {"model_kwargs"}):
-            msg = f"Pass {', '.join(clashes)} as ChatOpenRouter argument(s), not in model_kwargs."
-            raise ValueError(msg)
-        return {**values, "model_kwargs": extra} if extra else values
+        for name in [name for name in extra if field_of.get(name) in _OWN_FIELDS]:
+            _move_into_field(values, field_of, name, extra.pop(name))
+        if extra or "model_kwargs" in values:
+            values["model_kwargs"] = extra
+        return values
 
     @field_validator("cache_rule", mode="before")
     @classmethod
@@ -493,6 +559,36 @@ class ChatOpenRouter(BaseChatModel):
         )
         self._connection = Connection.from_settings(self, self._headers())
         return self
+
+    @model_validator(mode="after")
+    def _check_choice_count(self) -> Self:
+        _check_n(self.n, stream=self.streaming)
+        return self
+
+    @model_validator(mode="after")
+    def _set_openrouter_version(self) -> Self:
+        """Record this package in ``metadata["lc_versions"]``, as partner packages do."""
+        self._add_version("langchain-openrouter", __version__)
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in _CONNECTION_FIELDS and self.__pydantic_private__:
+            # The SDK client holds the key, URL, timeout and headers: rebuild it.
+            previous = self._connection
+            self._connection = Connection.from_settings(self, self._headers())
+            previous.close()
+
+    # --- langchain-openrouter 0.2.x names (read and write) ------------------------------
+
+    model_name = _renamed("model", "``model``, by its 0.2.x (and ``ChatOpenAI``) name.")
+    openrouter_api_key = _renamed(
+        "api_key", "``api_key`` (a ``SecretStr``), by its 0.2.x name.", _secret
+    )
+    openrouter_api_base = _renamed("base_url", "``base_url``, by its 0.2.x name.")
+    request_timeout = _renamed(
+        "timeout", "``timeout``, by its 0.2.x name: in seconds, not 0.2.x's milliseconds."
+    )
 
     def _headers(self) -> dict[str, str]:
         return request_headers(
@@ -531,6 +627,8 @@ class ChatOpenRouter(BaseChatModel):
             value = getattr(self, name)
             if value is not None:
                 params[body_key] = value
+        if self.n != 1:
+            params["n"] = self.n
         params.update(self.model_kwargs)
         return params
 
@@ -567,16 +665,24 @@ class ChatOpenRouter(BaseChatModel):
     ) -> Request:
         if stop is not None:
             kwargs = {**kwargs, "stop": stop}
-        caching = {name: kwargs[name] for name in _CACHE_FIELDS if name in kwargs}
+        if kwargs.get("session_id") == "":  # empty means unset, as for the field
+            kwargs = {name: value for name, value in kwargs.items() if name != "session_id"}
+        settings = {name: kwargs[name] for name in _CALL_SETTINGS if name in kwargs}
         request = build_request(
             self._default_params,
             convert_messages(messages),
-            {name: value for name, value in kwargs.items() if name not in caching},
+            {name: value for name, value in kwargs.items() if name not in settings},
             stream=stream,
             timeout=self.timeout,
             max_retries=self.max_retries,
         )
-        body = self._with_prompt_caching(request.body, caching)
+        _check_n(request.body.get("n", 1), stream=stream)
+        body = self._with_prompt_caching(request.body, settings)
+        eager = settings.get("anthropic_eager_input_streaming")
+        if eager is None:
+            eager = self.anthropic_eager_input_streaming
+        if eager and body.get("tools") and model_vendor(body["model"]) == "anthropic":
+            body = {**body, "tools": with_eager_input_streaming(body["tools"])}
         return replace(request, body=body)
 
     def _with_prompt_caching(
@@ -608,7 +714,7 @@ class ChatOpenRouter(BaseChatModel):
             return _result_from_chunks(list(chunks))
         request = self._request(messages, stop, kwargs, stream=False)
         data = _transport.complete(self._connection, request, run_manager)
-        return completion_to_chat_result(data)
+        return completion_to_chat_result(_with_model(data, request))
 
     async def _agenerate(
         self,
@@ -622,7 +728,7 @@ class ChatOpenRouter(BaseChatModel):
             return _result_from_chunks(chunks)
         request = self._request(messages, stop, kwargs, stream=False)
         data = await _transport.acomplete(self._connection, request, run_manager)
-        return completion_to_chat_result(data)
+        return completion_to_chat_result(_with_model(data, request))
 
     def stream(
         self,
@@ -658,7 +764,7 @@ class ChatOpenRouter(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage)
+        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
         events = _transport.stream(self._connection, request, run_manager)
         for event in events:
             if (chunk := assembler.convert(event)) is not None:
@@ -673,7 +779,7 @@ class ChatOpenRouter(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage)
+        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
         events = _transport.astream(self._connection, request, run_manager)
         async for event in events:
             if (chunk := assembler.convert(event)) is not None:
@@ -911,14 +1017,70 @@ _BODY_KEYS = tuple(
 )
 
 
-def _known_names(cls: type[BaseModel]) -> frozenset[str]:
-    names = set(cls.model_fields)
-    for info in cls.model_fields.values():
+# ChatOpenRouter's own fields (not LangChain's): model_kwargs entries of these names move in.
+_OWN_FIELDS = (
+    frozenset(ChatOpenRouter.model_fields) - set(BaseChatModel.model_fields) - {"model_kwargs"}
+)
+_UNSET: Any = object()
+
+
+def _field_of_name(cls: type[BaseModel]) -> dict[str, str]:
+    """Each name a field can be passed by (its name, alias and alias choices) -> the field."""
+    field_of = {}
+    for name, info in cls.model_fields.items():
+        field_of[name] = name
         if info.alias:
-            names.add(info.alias)
+            field_of[info.alias] = name
         if isinstance(info.validation_alias, AliasChoices):
-            names.update(str(choice) for choice in info.validation_alias.choices)
-    return frozenset(names)
+            field_of.update(dict.fromkeys(map(str, info.validation_alias.choices), name))
+    return field_of
+
+
+def _check_same(name: str, value: Any, other_name: str, other: Any) -> None:
+    """Reject one setting given twice with different values."""
+    if other is not _UNSET and other != value:
+        msg = (
+            f"{name}={value!r} and {other_name}={other!r} set the same thing to different "
+            "values: keep only one of them."
+        )
+        raise ValueError(msg)
+
+
+def _move_into_field(
+    values: dict[str, Any], field_of: dict[str, str], name: str, value: Any
+) -> None:
+    """Move ``model_kwargs[name]`` into its field, unless the field was given as well."""
+    field = field_of[name]
+    given = next((alias for alias in values if field_of.get(alias) == field), None)
+    if given is not None:
+        _check_same(given, values[given], f"model_kwargs[{name!r}]", value)
+        return
+    if field in _FIELDS_OF_0_2:
+        warnings.warn(
+            f"model_kwargs[{name!r}] is the ChatOpenRouter argument {field}; "
+            f"it was moved there: pass {field}=... instead.",
+            UserWarning,
+            stacklevel=5,
+        )
+    values[field] = value
+
+
+def _check_n(n: object, *, stream: bool) -> None:
+    """``n`` as 0.2.x checked it: a whole number >= 1, and 1 when streaming."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        msg = f"n must be a whole number >= 1 (the choices to generate), got {n!r}."
+        raise ValueError(msg)
+    if n > 1 and stream:
+        msg = (
+            f"n={n} asks for {n} choices, but a stream carries one: set n=1, or do not "
+            "stream (streaming=False, invoke instead of stream)."
+        )
+        raise ValueError(msg)
+
+
+def _with_model(data: dict[str, Any], request: Request) -> dict[str, Any]:
+    """The completion, naming the requested model when OpenRouter's reply does not."""
+    return data if data.get("model") else {**data, "model": request.body["model"]}
 
 
 def _json_schema_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
