@@ -294,7 +294,7 @@ def _raw_reason(raw: object, depth: int = 0) -> str | None:
 def describe(payload: ErrorObject, status: int | None, generation_id: str | None) -> str:
     """A message that names the real reason, not only "Provider returned error"."""
     metadata = payload.metadata or {}
-    text = payload.message or "OpenRouter reported an error"
+    text = payload.message or "OpenRouter API returned an error"
     reason = _raw_reason(metadata.get("raw"))
     provider = metadata.get("provider_name")
     if reason and reason not in text:

@@ -242,7 +242,8 @@ def completion_to_chat_result(data: dict[str, Any]) -> ChatResult:
         note_reasoning_exhaustion(ai_message)
         info = {"finish_reason": choice.get("finish_reason")}
         generations.append(ChatGeneration(message=ai_message, generation_info=info))
-    llm_output = {"model_name": data.get("model"), "id": data.get("id")}
+    llm_output = {"model_name": data.get("model")}
+    llm_output.update({key: data[key] for key in ("id", "created", "object") if data.get(key)})
     return ChatResult(generations=generations, llm_output=llm_output)
 
 

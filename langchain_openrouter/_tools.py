@@ -59,8 +59,8 @@ def convert_tool_choice(choice: object, tools: Sequence[dict[str, Any]]) -> obje
     if choice is True:
         if len(names) != 1:
             msg = (
-                "tool_choice=True forces the one bound function tool, but "
-                f"{len(names)} are bound ({', '.join(names) or 'none'}). Pass "
+                "tool_choice can only be True when there is one tool (True forces it), but "
+                f"{len(names)} function tools are bound ({', '.join(names) or 'none'}). Pass "
                 "tool_choice='any' (or 'required') to make the model call one of them, "
                 "or the name of the tool to force."
             )

@@ -394,10 +394,11 @@ class ChatOpenRouter(BaseChatModel):
         .. code-block:: python
 
             msg.response_metadata
-            # {'model_name': 'openai/gpt-4o-mini', 'id': 'gen-...', 'finish_reason': 'stop',
-            #  'model_provider': 'openrouter', 'provider': 'OpenAI', 'created': 1764031697,
-            #  'object': 'chat.completion', 'native_finish_reason': 'stop', 'cost': 8.4e-06,
-            #  'is_byok': False, 'cost_details': {...}}
+            # {'model_name': 'openai/gpt-4o-mini', 'id': 'gen-...', 'created': 1764031697,
+            #  'object': 'chat.completion', 'finish_reason': 'stop',
+            #  'model_provider': 'openrouter', 'provider': 'OpenAI',
+            #  'native_finish_reason': 'stop', 'cost': 8.4e-06, 'is_byok': False,
+            #  'cost_details': {...}}
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -842,7 +843,10 @@ class ChatOpenRouter(BaseChatModel):
             msg = "with_structured_output does not take tools; use bind_tools instead."
             raise ValueError(msg)
         if schema is None and method != "json_mode":
-            msg = f"with_structured_output(method={method!r}) needs a schema."
+            msg = (
+                f"schema must be specified for with_structured_output(method={method!r}): "
+                "pass a pydantic class, a TypedDict or a JSON schema."
+            )
             raise ValueError(msg)
         llm, parser = self._structured_output_parts(schema, method, strict=strict, kwargs=kwargs)
         if not include_raw:
@@ -883,7 +887,7 @@ class ChatOpenRouter(BaseChatModel):
             response_format = _json_schema_format(schema, strict=strict)
         else:
             msg = (
-                f"Unknown structured output method {method!r}: use 'json_schema', "
+                f"Unrecognized method {method!r} for structured output: use 'json_schema', "
                 "'function_calling' or 'json_mode'."
             )
             raise ValueError(msg)
@@ -1040,8 +1044,8 @@ def _check_same(name: str, value: Any, other_name: str, other: Any) -> None:
     """Reject one setting given twice with different values."""
     if other is not _UNSET and other != value:
         msg = (
-            f"{name}={value!r} and {other_name}={other!r} set the same thing to different "
-            "values: keep only one of them."
+            f"{name} is supplied twice, with different values: {name}={value!r} and "
+            f"{other_name}={other!r}. Keep only one of them."
         )
         raise ValueError(msg)
 
@@ -1072,8 +1076,8 @@ def _check_n(n: object, *, stream: bool) -> None:
         raise ValueError(msg)
     if n > 1 and stream:
         msg = (
-            f"n={n} asks for {n} choices, but a stream carries one: set n=1, or do not "
-            "stream (streaming=False, invoke instead of stream)."
+            f"n must be 1 when streaming (got n={n}): a stream carries one choice. Set n=1, "
+            "or do not stream (streaming=False, invoke instead of stream)."
         )
         raise ValueError(msg)
 
