@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from langchain_core.load import dumpd, dumps, load
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import AIMessage, FunctionMessage, HumanMessage
 from langchain_core.tools import tool
 from pydantic import BaseModel, SecretStr
 
@@ -617,3 +617,63 @@ def test_eager_input_streaming_adds_nothing_elsewhere(
     for request in emulator.requests:
         assert "anthropic_eager_input_streaming" not in request.body
         assert "eager_input_streaming" not in str(request.body)
+
+
+# --- histories written by 0.2.9 -------------------------------------------------------------
+
+
+def test_reasoning_fragments_kept_apart_by_0_2_are_sent_as_one_detail(
+    emulator: OpenRouterEmulator,
+) -> None:
+    fragments = [
+        {"type": "reasoning.text", "text": "The", "format": "anthropic-claude-v1", "index": 0},
+        {"type": "reasoning.text", "text": " user", "format": "anthropic-claude-v1", "index": 0},
+        {
+            "type": "reasoning.text",
+            "signature": "sig-1",
+            "format": "anthropic-claude-v1",
+            "index": 0,
+        },
+        {"type": "reasoning.summary", "summary": "Short", "index": 1},
+        {"type": "reasoning.summary", "summary": " plan", "index": 1},
+    ]
+    history = [
+        HumanMessage("q"),
+        AIMessage("a", additional_kwargs={"reasoning_details": fragments}),
+    ]
+    emulator.chat_model(model="anthropic/claude-sonnet-4.5").invoke([*history, HumanMessage("go")])
+    assert sent(emulator)["messages"][1]["reasoning_details"] == [
+        {
+            "type": "reasoning.text",
+            "text": "The user",
+            "signature": "sig-1",
+            "format": "anthropic-claude-v1",
+            "index": 0,
+        },
+        {"type": "reasoning.summary", "summary": "Short plan", "index": 1},
+    ]
+
+
+def test_details_that_only_share_an_index_stay_apart(emulator: OpenRouterEmulator) -> None:
+    details = [
+        {"type": "reasoning.summary", "summary": "A", "index": 0},
+        {"type": "reasoning.encrypted", "data": "B", "index": 0},
+        {"type": "reasoning.summary", "summary": "C", "index": 1},
+        {"type": "reasoning.summary", "summary": "D", "index": 0},
+    ]
+    history = [AIMessage("a", additional_kwargs={"reasoning_details": details})]
+    emulator.chat_model().invoke([*history, HumanMessage("go")])
+    assert sent(emulator)["messages"][0]["reasoning_details"] == details
+
+
+def test_a_function_message_is_refused_before_sending(emulator: OpenRouterEmulator) -> None:
+    with pytest.raises(TypeError, match=r"FunctionMessage.*no 'function' role.*ToolMessage"):
+        emulator.chat_model().invoke([FunctionMessage(content="42", name="calc")])
+    assert emulator.requests == []
+
+
+def test_a_base64_video_without_a_mime_type_is_sent_as_mp4(emulator: OpenRouterEmulator) -> None:
+    video = {"type": "video", "base64": "AAAAIGZ0eXA="}
+    emulator.chat_model().invoke([HumanMessage([{"type": "text", "text": "what?"}, video])])
+    part = sent(emulator)["messages"][0]["content"][1]
+    assert part == {"type": "video_url", "video_url": {"url": "data:video/mp4;base64,AAAAIGZ0eXA="}}
