@@ -70,7 +70,7 @@ BLOB_0_2_9: dict[str, Any] = {
 }
 # dumpd() of 0.2.9's ChatOpenRouter(model="openai/gpt-4o-mini", api_key=...): its defaults.
 DEFAULTS_BLOB_0_2_9: dict[str, Any] = {
-    "id": ["langchain_openrouter", "chat_models", "ChatOpenRouter"],
+    **BLOB_0_2_9,  # the same envelope
     "kwargs": {
         "app_title": "LangChain",
         "app_url": "https://docs.langchain.com",
@@ -80,9 +80,6 @@ DEFAULTS_BLOB_0_2_9: dict[str, Any] = {
         "openrouter_api_key": {"id": ["OPENROUTER_API_KEY"], "lc": 1, "type": "secret"},
         "stream_usage": True,
     },
-    "lc": 1,
-    "name": "ChatOpenRouter",
-    "type": "constructor",
 }
 
 
