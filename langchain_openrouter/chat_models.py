@@ -100,12 +100,12 @@ _CACHE_FIELDS = (
     "automatic_cache",
     "cache_rule",
 )
-# Fields that configure the client or this integration; every other field whose value
-# is set is a request-body parameter of the same name (or of BODY_KEY_OF_FIELD's).
 # Fields that configure the connection: changing one after construction reconnects.
 _CONNECTION_FIELDS = frozenset(
     {"api_key", "base_url", "timeout", "app_url", "app_title", "app_categories", "default_headers"}
 )
+# Fields that configure the client or this integration; every other field whose value
+# is set is a request-body parameter of the same name (or of BODY_KEY_OF_FIELD's).
 _NOT_BODY_FIELDS = frozenset(
     {
         *_CONNECTION_FIELDS,
