@@ -36,6 +36,7 @@ from langchain_openrouter._types import (
     TraceConfig,
     UsageConfig,
 )
+from langchain_openrouter._version import __version__
 from langchain_openrouter.chat_models import ChatOpenRouter
 
 if TYPE_CHECKING:
@@ -97,5 +98,6 @@ __all__ = [
     "ReasoningEffort",
     "TraceConfig",
     "UsageConfig",
+    "__version__",
     "cache_point",
 ]

@@ -128,9 +128,19 @@ def cache_point(ttl: CacheTTL | None = None) -> dict[str, Any]:
     return {"type": CACHE_POINT, "ttl": _checked_ttl(ttl, "cache_point ttl")}
 
 
+def base_slug(model: str) -> str:
+    """``model`` without a ``~`` alias prefix or a ``:variant`` suffix, lower-cased."""
+    return model.strip().lower().removeprefix("~").split(":", 1)[0]
+
+
+def model_vendor(model: str) -> str:
+    """The vendor part of a model slug: ``"anthropic"`` for ``"~anthropic/claude:nitro"``."""
+    return base_slug(model).split("/", 1)[0]
+
+
 def cache_rule_for(model: str) -> CacheRule:
     """The vendor table's rule for a model slug (``~`` aliases and ``:variant``s included)."""
-    slug = model.strip().lower().removeprefix("~").split(":", 1)[0]
+    slug = base_slug(model)
     if slug in MODEL_CACHE_RULES:
         return MODEL_CACHE_RULES[slug]
     prefixes = [prefix for prefix in VENDOR_CACHE_RULES if slug.startswith(prefix)]

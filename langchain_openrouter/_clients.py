@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import openai
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr
 
 from langchain_openrouter._payload import normalize_timeout
 
@@ -48,7 +48,10 @@ AppTitle = Annotated[
     str | None, Field(default_factory=from_env("OPENROUTER_APP_TITLE", default=None))
 ]
 SessionId = Annotated[
-    str | None, Field(default_factory=from_env("OPENROUTER_SESSION_ID", default=None))
+    str | None,
+    # An empty value (or an empty OPENROUTER_SESSION_ID) means "no session", as in 0.2.x.
+    AfterValidator(lambda value: value or None),
+    Field(default_factory=from_env("OPENROUTER_SESSION_ID", default=None), validate_default=True),
 ]
 Timeout = Annotated[
     Any, Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))

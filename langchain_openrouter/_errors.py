@@ -154,8 +154,11 @@ class OpenRouterServerError(OpenRouterError, ModelAPIError, openai.InternalServe
     default_retryable = True
 
 
-class OpenRouterResponseError(OpenRouterError, ModelAPIError, openai.APIError):
-    """The response could not be used: malformed, empty, or a generation that failed."""
+class OpenRouterResponseError(OpenRouterError, ModelAPIError, openai.APIError, ValueError):
+    """The response could not be used: malformed, empty, or a generation that failed.
+
+    Also a ``ValueError``, as langchain-openrouter 0.2.x raised for these.
+    """
 
 
 class OpenRouterConnectionError(OpenRouterError, ModelConnectionError, openai.APIConnectionError):
@@ -174,6 +177,28 @@ _BY_STATUS: dict[int, type[OpenRouterError]] = {
     413: OpenRouterBadRequestError,
     422: OpenRouterBadRequestError,
     429: OpenRouterRateLimitError,
+}
+
+
+def _reported_in_body(cls: type[OpenRouterError]) -> type[OpenRouterError]:
+    """``cls`` that is also a ``ValueError``: for an error OpenRouter sent in a 200 body.
+
+    langchain-openrouter 0.2.x raised ``ValueError`` for an ``error`` in a 200 body and
+    for an error chunk in a stream; ``except ValueError`` written for it keeps working.
+    The variant is a module attribute (``<Name>InBody``) so that it pickles.
+    """
+    if issubclass(cls, ValueError):
+        return cls
+    name = f"{cls.__name__}InBody"
+    doc = f"{cls.__doc__}\n\nReported inside a 200 body or a stream: also a ``ValueError``."
+    variant = type(name, (cls, ValueError), {"__module__": __name__, "__doc__": doc})
+    globals()[name] = variant
+    return variant
+
+
+_IN_BODY = {
+    cls: _reported_in_body(cls)
+    for cls in (*_BY_STATUS.values(), OpenRouterContextOverflowError, OpenRouterServerError)
 }
 
 
@@ -269,7 +294,7 @@ def _raw_reason(raw: object, depth: int = 0) -> str | None:
 def describe(payload: ErrorObject, status: int | None, generation_id: str | None) -> str:
     """A message that names the real reason, not only "Provider returned error"."""
     metadata = payload.metadata or {}
-    text = payload.message or "OpenRouter reported an error"
+    text = payload.message or "OpenRouter API returned an error"
     reason = _raw_reason(metadata.get("raw"))
     provider = metadata.get("provider_name")
     if reason and reason not in text:
@@ -327,7 +352,10 @@ def error_from_payload(  # noqa: PLR0913 - the seam takes what each failure form
     if retry_after is None:
         hints = (availability.retry_after if availability else None, payload.retry_after)
         retry_after = next((hint for hint in hints if hint is not None), None)
-    return _class_for(status, payload)(
+    error_class = _class_for(status, payload)
+    if not http_status or http_status < 400:  # noqa: PLR2004 - sent inside a success
+        error_class = _IN_BODY.get(error_class, error_class)
+    return error_class(
         describe(payload, status, generation_id),
         status_code=status,
         code=payload.code,

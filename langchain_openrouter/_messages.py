@@ -128,7 +128,7 @@ def _audio(block: Block) -> Block:
 
 
 def _video(block: Block) -> Block:
-    if (url := _source_of(block)) is None:
+    if (url := _source_of({**block, "mime_type": block.get("mime_type") or "video/mp4"})) is None:
         raise UnsupportedContentError(_missing_source("video", block))
     return {"type": "video_url", "video_url": {"url": url}}
 
@@ -271,8 +271,12 @@ def _role_of(message: BaseMessage) -> str:
     if isinstance(message, ChatMessage):
         return message.role
     if isinstance(message, FunctionMessage):
-        return "function"
-    msg = f"Cannot send a message of type {type(message).__name__} to OpenRouter."
+        msg = (
+            "Got unknown type FunctionMessage: OpenRouter has no 'function' role (OpenAI's "
+            "legacy one). Send the result as ToolMessage(content, tool_call_id=...)."
+        )
+        raise TypeError(msg)
+    msg = f"Got unknown type {type(message).__name__}: it cannot be sent to OpenRouter."
     raise TypeError(msg)
 
 

@@ -7,6 +7,7 @@ inconsistent combinations OpenRouter would reject raise here, before anything is
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,25 @@ def build_request(  # noqa: PLR0913 - three keyword-only request options
     return Request(body=body, timeout=timeout, max_retries=max_retries)
 
 
+# A timeout this large (over 16 minutes) is most likely 0.2.x's milliseconds.
+_LIKELY_MILLISECONDS = 1000
+_warned_timeouts: set[float] = set()
+
+
+def _warn_if_milliseconds(timeout: float) -> None:
+    """Warn once per value about a timeout that looks like milliseconds; it stays seconds."""
+    if timeout < _LIKELY_MILLISECONDS or timeout in _warned_timeouts:
+        return
+    _warned_timeouts.add(timeout)
+    warnings.warn(
+        f"timeout={timeout:g} is in seconds ({timeout / 3600:.1f} hours), not milliseconds as "
+        f"in langchain-openrouter 0.2.x; for {timeout / 1000:g} seconds pass "
+        f"timeout={timeout / 1000:g}.",
+        UserWarning,
+        stacklevel=2,
+    )
+
+
 def normalize_timeout(timeout: Any) -> Any:
     """Seconds as float, or an ``httpx2.Timeout`` (legacy ``httpx.Timeout`` converted)."""
     if timeout is None or isinstance(timeout, httpx2.Timeout):
@@ -115,6 +135,7 @@ def normalize_timeout(timeout: Any) -> Any:
         if timeout <= 0:
             msg = f"timeout must be a positive number of seconds, got {timeout!r}."
             raise ValueError(msg)
+        _warn_if_milliseconds(timeout)
         return float(timeout)
     if all(hasattr(timeout, part) for part in ("connect", "read", "write", "pool")):
         return httpx2.Timeout(

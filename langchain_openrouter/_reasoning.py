@@ -30,6 +30,8 @@ Detail = dict[str, Any]
 DETAIL_EXTRA = "openrouter_detail"
 """Key, in a v1 reasoning block's ``extras``, of the OpenRouter detail it came from."""
 _SIGNED_FORMATS = frozenset({"anthropic-claude-v1", "google-gemini-v1"})
+# The keys a streamed detail's fragments split (the others come once, or repeat).
+_CONCATENATED = frozenset({"text", "summary", "data"})
 _DEDUP_FIELDS = {
     "reasoning.summary": ("summary",),
     "reasoning.encrypted": ("id", "data"),
@@ -116,13 +118,50 @@ def message_details(additional_kwargs: dict[str, Any], content: object) -> list[
     """
     details = additional_kwargs.get("reasoning_details")
     if isinstance(details, list):
-        return list(details)
+        return merged_fragments(details)
     if not isinstance(content, list):
         return None
     converted: list[object] = [
         detail for block in content if (detail := block_to_detail(block)) is not None
     ]
     return converted or None
+
+
+def merged_fragments(details: list[object]) -> list[object]:
+    """Consecutive fragments of one detail (same ``type`` and ``index``) joined into it.
+
+    A stream sends a detail in fragments; langchain-openrouter 0.2.x kept them apart in
+    ``additional_kwargs``, so a history it saved would replay text and signature as
+    separate (unsigned, hence rejected) entries. Our own streams merge them as they come.
+    """
+    merged: list[object] = []
+    for detail in details:
+        last = merged[-1] if merged else None
+        if isinstance(detail, dict) and isinstance(last, dict) and _fragments_of_one(last, detail):
+            merged[-1] = _joined(last, detail)
+        else:
+            merged.append(detail)
+    return merged
+
+
+def _fragments_of_one(first: Detail, second: Detail) -> bool:
+    """Whether ``second`` continues ``first`` (a repeated detail is a duplicate instead)."""
+    return (
+        first.get("index") is not None
+        and first.get("index") == second.get("index")
+        and first.get("type") == second.get("type")
+        and first != second
+    )
+
+
+def _joined(first: Detail, second: Detail) -> Detail:
+    joined = dict(first)
+    for name, value in second.items():
+        if name in _CONCATENATED and isinstance(value, str):
+            joined[name] = (joined.get(name) or "") + value
+        elif joined.get(name) in (None, ""):
+            joined[name] = value
+    return joined
 
 
 def replayed_details(

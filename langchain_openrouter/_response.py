@@ -20,7 +20,7 @@ from langchain_openrouter._errors import error_from_payload, malformed
 
 MODEL_PROVIDER = "openrouter"
 PASSED_THROUGH_EXTRAS = ("annotations", "images", "audio", "refusal")
-_TOP_LEVEL_METADATA = ("id", "provider", "system_fingerprint", "service_tier")
+_TOP_LEVEL_METADATA = ("id", "provider", "system_fingerprint", "service_tier", "created", "object")
 _CHOICE_METADATA = ("finish_reason", "native_finish_reason", "logprobs")
 REASONING_EXHAUSTED = "reasoning_exhausted_max_tokens"
 """``response_metadata`` flag: reasoning used the whole output budget, no answer came."""
@@ -242,7 +242,8 @@ def completion_to_chat_result(data: dict[str, Any]) -> ChatResult:
         note_reasoning_exhaustion(ai_message)
         info = {"finish_reason": choice.get("finish_reason")}
         generations.append(ChatGeneration(message=ai_message, generation_info=info))
-    llm_output = {"model_name": data.get("model"), "id": data.get("id")}
+    llm_output = {"model_name": data.get("model")}
+    llm_output.update({key: data[key] for key in ("id", "created", "object") if data.get(key)})
     return ChatResult(generations=generations, llm_output=llm_output)
 
 

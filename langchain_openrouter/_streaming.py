@@ -28,7 +28,15 @@ from langchain_openrouter._response import (
 )
 
 _CONCATENATED_DETAIL_KEYS = frozenset({"text", "summary", "data"})
-_ENVELOPE_KEYS = ("id", "model", "provider", "system_fingerprint", "service_tier")
+_ENVELOPE_KEYS = (
+    "id",
+    "model",
+    "provider",
+    "system_fingerprint",
+    "service_tier",
+    "created",
+    "object",
+)
 
 
 @dataclass
@@ -86,9 +94,10 @@ class _ToolCallSeen:
 class StreamAssembler:
     """Converts one stream's chunks; :meth:`final` gives the closing metadata chunk."""
 
-    def __init__(self, *, report_usage: bool = True) -> None:
+    def __init__(self, *, report_usage: bool = True, model: str | None = None) -> None:
+        """``model``: the requested model, named in the metadata if the stream names none."""
         self._report_usage = report_usage
-        self._envelope: dict[str, Any] = {}
+        self._envelope: dict[str, Any] = {} if model is None else {"model": model}
         self._finish: dict[str, Any] = {}
         self._usage: dict[str, Any] | None = None
         self._reasoning = ReasoningFragments()
@@ -109,7 +118,7 @@ class StreamAssembler:
         for key in ("finish_reason", "native_finish_reason"):
             if choice.get(key) is not None:
                 self._finish[key] = choice[key]
-        return self._delta_chunk(choice.get("delta") or {})
+        return self._delta_chunk(choice.get("delta") or {}, choice.get("logprobs"))
 
     def _remember_envelope(self, event: dict[str, Any]) -> None:
         for key in _ENVELOPE_KEYS:
@@ -118,7 +127,7 @@ class StreamAssembler:
         if isinstance(event.get("usage"), dict):
             self._usage = event["usage"]
 
-    def _delta_chunk(self, delta: dict[str, Any]) -> ChatGenerationChunk | None:
+    def _delta_chunk(self, delta: dict[str, Any], logprobs: object) -> ChatGenerationChunk | None:
         extras = extras_without_details(delta)
         details = delta.get("reasoning_details")
         if isinstance(details, list):
@@ -127,17 +136,20 @@ class StreamAssembler:
                 extras["reasoning_details"] = pieces
         content = delta.get("content") or ""
         tool_call_chunks = self._tool_call_chunks(delta.get("tool_calls"))
-        if not (content or extras or tool_call_chunks):
+        if not (content or extras or tool_call_chunks or logprobs):
             return None
         self._answered = self._answered or bool(content or tool_call_chunks)
         self._reasoned = self._reasoned or "reasoning_content" in extras
         self._reasoned = self._reasoned or "reasoning_details" in extras
+        # model_provider lets LangChain find our v1 block translator for each chunk.
+        metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
+        if logprobs:  # per chunk; chunks add up to the whole reply's logprobs
+            metadata["logprobs"] = logprobs
         message = AIMessageChunk(
             content=content,
             additional_kwargs=extras,
             tool_call_chunks=tool_call_chunks,
-            # Lets LangChain find our v1 block translator for each chunk.
-            response_metadata={"model_provider": MODEL_PROVIDER},
+            response_metadata=metadata,
             id=self._envelope.get("id"),
         )
         return ChatGenerationChunk(message=message)
@@ -185,6 +197,7 @@ class StreamAssembler:
             id=self._envelope.get("id"),
             chunk_position="last",
         )
-        return ChatGenerationChunk(
-            message=message, generation_info={"finish_reason": self._finish.get("finish_reason")}
-        )
+        # generate() with streaming=True keeps the same generation_info as 0.2.x did:
+        # finish reason, model, id, provider, created, ...
+        info = {"finish_reason": self._finish.get("finish_reason"), **metadata}
+        return ChatGenerationChunk(message=message, generation_info=info)

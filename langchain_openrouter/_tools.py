@@ -51,13 +51,21 @@ def tool_names(tools: Sequence[dict[str, Any]]) -> list[str]:
 def convert_tool_choice(choice: object, tools: Sequence[dict[str, Any]]) -> object:
     """``tool_choice`` as OpenRouter takes it.
 
-    ``"any"`` and ``True`` mean "call some tool" (``True`` with one function tool forces
-    that tool); a function name forces that function; a server tool type forces that
-    server tool; dicts pass through.
+    ``"any"`` means "call some tool"; ``True`` forces the one bound function tool (an
+    error with several, as in 0.2.x); a function name forces that function; a server
+    tool type forces that server tool; dicts pass through.
     """
     names = tool_names(tools)
     if choice is True:
-        return _function_choice(names[0]) if len(names) == 1 else "required"
+        if len(names) != 1:
+            msg = (
+                "tool_choice can only be True when there is one tool (True forces it), but "
+                f"{len(names)} function tools are bound ({', '.join(names) or 'none'}). Pass "
+                "tool_choice='any' (or 'required') to make the model call one of them, "
+                "or the name of the tool to force."
+            )
+            raise ValueError(msg)
+        return _function_choice(names[0])
     if choice is False or choice is None:
         return None
     if isinstance(choice, dict):
@@ -81,3 +89,17 @@ def convert_tool_choice(choice: object, tools: Sequence[dict[str, Any]]) -> obje
 
 def _function_choice(name: str) -> dict[str, Any]:
     return {"type": "function", "function": {"name": name}}
+
+
+def with_eager_input_streaming(tools: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``tools`` with Anthropic's fine-grained tool streaming asked for on each function tool.
+
+    Anthropic then streams a tool call's arguments as they are generated instead of
+    buffering them (https://platform.claude.com/docs/en/agents-and-tools/tool-use/fine-grained-tool-streaming);
+    OpenRouter passes ``eager_input_streaming`` on for Anthropic models
+    (https://openrouter.ai/docs/guides/routing/provider-selection#provider-specific-headers).
+    """
+    return [
+        {**tool, "eager_input_streaming": True} if tool.get("type") == "function" else tool
+        for tool in tools
+    ]

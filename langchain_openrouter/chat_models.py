@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    SecretStr,
     field_validator,
     model_validator,
 )
@@ -35,6 +36,7 @@ from langchain_openrouter._caching import (
     CacheSettings,
     apply_prompt_caching,
     cache_rule_for,
+    model_vendor,
     to_cache_rule,
 )
 from langchain_openrouter._clients import (
@@ -59,7 +61,11 @@ from langchain_openrouter._payload import (
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
-from langchain_openrouter._tools import convert_tool, convert_tool_choice
+from langchain_openrouter._tools import (
+    convert_tool,
+    convert_tool_choice,
+    with_eager_input_streaming,
+)
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
     ImageConfig,
     Plugin,
@@ -69,9 +75,10 @@ from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves the
     TraceConfig,
     UsageConfig,
 )
+from langchain_openrouter._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
     from langchain_core.callbacks import (
         AsyncCallbackManagerForLLMRun,
@@ -94,27 +101,72 @@ _CACHE_FIELDS = (
     "automatic_cache",
     "cache_rule",
 )
+# Fields that configure the connection: changing one after construction reconnects.
+_CONNECTION_FIELDS = frozenset(
+    {"api_key", "base_url", "timeout", "app_url", "app_title", "app_categories", "default_headers"}
+)
 # Fields that configure the client or this integration; every other field whose value
 # is set is a request-body parameter of the same name (or of BODY_KEY_OF_FIELD's).
 _NOT_BODY_FIELDS = frozenset(
     {
-        "api_key",
-        "base_url",
-        "app_url",
-        "app_title",
-        "app_categories",
-        "default_headers",
+        *_CONNECTION_FIELDS,
         "streaming",
         "stream_usage",
         "model_kwargs",
-        "timeout",
         "max_retries",
         "http_client",
         "http_async_client",
+        "n",
+        "anthropic_eager_input_streaming",
         *_CACHE_FIELDS,
     }
 )
+# Per-call arguments that configure this integration; never sent as body keys.
+_CALL_SETTINGS = (*_CACHE_FIELDS, "anthropic_eager_input_streaming")
+# The fields langchain-openrouter 0.2.x had (ours or renamed). It rejected them inside
+# model_kwargs; there they are now moved into the field with a warning, while fields it
+# lacked (top_k, transforms, user, ...) move silently, as 0.2.x users had to put them there.
+_FIELDS_OF_0_2 = frozenset(
+    {
+        *_CONNECTION_FIELDS,
+        "model",
+        "max_retries",
+        "temperature",
+        "max_tokens",
+        "max_completion_tokens",
+        "top_p",
+        "frequency_penalty",
+        "presence_penalty",
+        "seed",
+        "stop",
+        "n",
+        "streaming",
+        "stream_usage",
+        "reasoning",
+        "openrouter_provider",
+        "route",
+        "plugins",
+        "session_id",
+        "trace",
+    }
+)
 StructuredOutputMethod = Literal["json_schema", "function_calling", "json_mode"]
+
+
+def _renamed(field: str, doc: str, convert: Callable[[Any], Any] = lambda value: value) -> Any:
+    """A read-write attribute for ``field`` under another name (0.2.x's)."""
+
+    def read(model: BaseModel) -> Any:
+        return getattr(model, field)
+
+    def write(model: BaseModel, value: Any) -> None:
+        setattr(model, field, convert(value))
+
+    return property(read, write, doc=doc)
+
+
+def _secret(value: SecretStr | str | None) -> SecretStr | None:
+    return SecretStr(value) if isinstance(value, str) else value
 
 
 class ChatOpenRouter(BaseChatModel):
@@ -343,7 +395,8 @@ class ChatOpenRouter(BaseChatModel):
         .. code-block:: python
 
             msg.response_metadata
-            # {'model_name': 'openai/gpt-4o-mini', 'id': 'gen-...', 'finish_reason': 'stop',
+            # {'model_name': 'openai/gpt-4o-mini', 'id': 'gen-...', 'created': 1764031697,
+            #  'object': 'chat.completion', 'finish_reason': 'stop',
             #  'model_provider': 'openrouter', 'provider': 'OpenAI',
             #  'native_finish_reason': 'stop', 'cost': 8.4e-06, 'is_byok': False,
             #  'cost_details': {...}}
@@ -364,8 +417,9 @@ class ChatOpenRouter(BaseChatModel):
     """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
     app_categories: list[str] | None = None
     """Attribution categories, sent as ``X-OpenRouter-Categories``."""
-    default_headers: dict[str, str] | None = None
-    """Extra HTTP headers on every request."""
+    default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
+    """Extra HTTP headers on every request; never serialized or shown (they may hold
+    credentials)."""
     timeout: Timeout
     """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
     max_retries: int = Field(default=2, ge=0)
@@ -450,6 +504,13 @@ class ChatOpenRouter(BaseChatModel):
     logit_bias: dict[str, float] | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = None
+    n: int = Field(default=1, ge=1)
+    """Choices to generate per prompt (sent when above 1; not with streaming)."""
+
+    # --- vendor options ----------------------------------------------------------------
+    anthropic_eager_input_streaming: bool = False
+    """On ``anthropic/`` models, mark every function tool ``eager_input_streaming`` so
+    tool-call arguments stream as they are generated; also per call. Ignored elsewhere."""
 
     _connection: Connection = PrivateAttr()
 
@@ -458,25 +519,31 @@ class ChatOpenRouter(BaseChatModel):
     @model_validator(mode="before")
     @classmethod
     def _collect_model_kwargs(cls, values: Any) -> Any:
-        """Move unknown constructor arguments into ``model_kwargs``, with a warning."""
+        """Sort constructor arguments into fields and ``model_kwargs``.
+
+        Unknown arguments move into ``model_kwargs`` (with a warning); a ChatOpenRouter
+        field found in ``model_kwargs`` moves into the field. The same setting given twice
+        with different values is an error.
+        """
         if not isinstance(values, dict):
             return values
-        known = _known_names(cls)
+        values = dict(values)
+        field_of = _field_of_name(cls)
         extra = dict(values.get("model_kwargs") or {})
-        for name in list(values):
-            if name in known:
-                continue
+        for name in [name for name in values if name not in field_of]:
             warnings.warn(
                 f"{name!r} is not a ChatOpenRouter field; it is sent in the request body "
                 f"via model_kwargs. Pass it as model_kwargs={{{name!r}: ...}} to silence this.",
                 UserWarning,
                 stacklevel=4,
             )
+            _check_same(name, values[name], f"model_kwargs[{name!r}]", extra.get(name, _UNSET))
             extra[name] = values.pop(name)
-        if clashes := sorted(set(extra) & known - {"model_kwargs"}):
-            msg = f"Pass {', '.join(clashes)} as ChatOpenRouter argument(s), not in model_kwargs."
-            raise ValueError(msg)
-        return {**values, "model_kwargs": extra} if extra else values
+        for name in [name for name in extra if field_of.get(name) in _OWN_FIELDS]:
+            _move_into_field(values, field_of, name, extra.pop(name))
+        if extra or "model_kwargs" in values:
+            values["model_kwargs"] = extra
+        return values
 
     @field_validator("cache_rule", mode="before")
     @classmethod
@@ -494,6 +561,36 @@ class ChatOpenRouter(BaseChatModel):
         )
         self._connection = Connection.from_settings(self, self._headers())
         return self
+
+    @model_validator(mode="after")
+    def _check_choice_count(self) -> Self:
+        _check_n(self.n, stream=self.streaming)
+        return self
+
+    @model_validator(mode="after")
+    def _set_openrouter_version(self) -> Self:
+        """Record this package in ``metadata["lc_versions"]``, as partner packages do."""
+        self._add_version("langchain-openrouter", __version__)
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in _CONNECTION_FIELDS and self.__pydantic_private__:
+            # The SDK client holds the key, URL, timeout and headers: rebuild it.
+            previous = self._connection
+            self._connection = Connection.from_settings(self, self._headers())
+            previous.close()
+
+    # --- langchain-openrouter 0.2.x names (read and write) ------------------------------
+
+    model_name = _renamed("model", "``model``, by its 0.2.x (and ``ChatOpenAI``) name.")
+    openrouter_api_key = _renamed(
+        "api_key", "``api_key`` (a ``SecretStr``), by its 0.2.x name.", _secret
+    )
+    openrouter_api_base = _renamed("base_url", "``base_url``, by its 0.2.x name.")
+    request_timeout = _renamed(
+        "timeout", "``timeout``, by its 0.2.x name: in seconds, not 0.2.x's milliseconds."
+    )
 
     def _headers(self) -> dict[str, str]:
         return request_headers(
@@ -532,6 +629,8 @@ class ChatOpenRouter(BaseChatModel):
             value = getattr(self, name)
             if value is not None:
                 params[body_key] = value
+        if self.n != 1:
+            params["n"] = self.n
         params.update(self.model_kwargs)
         return params
 
@@ -568,16 +667,24 @@ class ChatOpenRouter(BaseChatModel):
     ) -> Request:
         if stop is not None:
             kwargs = {**kwargs, "stop": stop}
-        caching = {name: kwargs[name] for name in _CACHE_FIELDS if name in kwargs}
+        if kwargs.get("session_id") == "":  # empty means unset, as for the field
+            kwargs = {name: value for name, value in kwargs.items() if name != "session_id"}
+        settings = {name: kwargs[name] for name in _CALL_SETTINGS if name in kwargs}
         request = build_request(
             self._default_params,
             convert_messages(messages),
-            {name: value for name, value in kwargs.items() if name not in caching},
+            {name: value for name, value in kwargs.items() if name not in settings},
             stream=stream,
             timeout=self.timeout,
             max_retries=self.max_retries,
         )
-        body = self._with_prompt_caching(request.body, caching)
+        _check_n(request.body.get("n", 1), stream=stream)
+        body = self._with_prompt_caching(request.body, settings)
+        eager = settings.get("anthropic_eager_input_streaming")
+        if eager is None:
+            eager = self.anthropic_eager_input_streaming
+        if eager and body.get("tools") and model_vendor(body["model"]) == "anthropic":
+            body = {**body, "tools": with_eager_input_streaming(body["tools"])}
         return replace(request, body=body)
 
     def _with_prompt_caching(
@@ -609,7 +716,7 @@ class ChatOpenRouter(BaseChatModel):
             return _result_from_chunks(list(chunks))
         request = self._request(messages, stop, kwargs, stream=False)
         data = _transport.complete(self._connection, request, run_manager)
-        return completion_to_chat_result(data)
+        return completion_to_chat_result(_with_model(data, request))
 
     async def _agenerate(
         self,
@@ -623,7 +730,7 @@ class ChatOpenRouter(BaseChatModel):
             return _result_from_chunks(chunks)
         request = self._request(messages, stop, kwargs, stream=False)
         data = await _transport.acomplete(self._connection, request, run_manager)
-        return completion_to_chat_result(data)
+        return completion_to_chat_result(_with_model(data, request))
 
     def stream(
         self,
@@ -659,7 +766,7 @@ class ChatOpenRouter(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage)
+        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
         events = _transport.stream(self._connection, request, run_manager)
         for event in events:
             if (chunk := assembler.convert(event)) is not None:
@@ -674,7 +781,7 @@ class ChatOpenRouter(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage)
+        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
         events = _transport.astream(self._connection, request, run_manager)
         async with aclosing(events):  # the connection is freed when the caller stops
             async for event in events:
@@ -738,7 +845,10 @@ class ChatOpenRouter(BaseChatModel):
             msg = "with_structured_output does not take tools; use bind_tools instead."
             raise ValueError(msg)
         if schema is None and method != "json_mode":
-            msg = f"with_structured_output(method={method!r}) needs a schema."
+            msg = (
+                f"schema must be specified for with_structured_output(method={method!r}): "
+                "pass a pydantic class, a TypedDict or a JSON schema."
+            )
             raise ValueError(msg)
         llm, parser = self._structured_output_parts(schema, method, strict=strict, kwargs=kwargs)
         if not include_raw:
@@ -779,7 +889,7 @@ class ChatOpenRouter(BaseChatModel):
             response_format = _json_schema_format(schema, strict=strict)
         else:
             msg = (
-                f"Unknown structured output method {method!r}: use 'json_schema', "
+                f"Unrecognized method {method!r} for structured output: use 'json_schema', "
                 "'function_calling' or 'json_mode'."
             )
             raise ValueError(msg)
@@ -913,14 +1023,70 @@ _BODY_KEYS = tuple(
 )
 
 
-def _known_names(cls: type[BaseModel]) -> frozenset[str]:
-    names = set(cls.model_fields)
-    for info in cls.model_fields.values():
+# ChatOpenRouter's own fields (not LangChain's): model_kwargs entries of these names move in.
+_OWN_FIELDS = (
+    frozenset(ChatOpenRouter.model_fields) - set(BaseChatModel.model_fields) - {"model_kwargs"}
+)
+_UNSET: Any = object()
+
+
+def _field_of_name(cls: type[BaseModel]) -> dict[str, str]:
+    """Each name a field can be passed by (its name, alias and alias choices) -> the field."""
+    field_of = {}
+    for name, info in cls.model_fields.items():
+        field_of[name] = name
         if info.alias:
-            names.add(info.alias)
+            field_of[info.alias] = name
         if isinstance(info.validation_alias, AliasChoices):
-            names.update(str(choice) for choice in info.validation_alias.choices)
-    return frozenset(names)
+            field_of.update(dict.fromkeys(map(str, info.validation_alias.choices), name))
+    return field_of
+
+
+def _check_same(name: str, value: Any, other_name: str, other: Any) -> None:
+    """Reject one setting given twice with different values."""
+    if other is not _UNSET and other != value:
+        msg = (
+            f"{name} is supplied twice, with different values: {name}={value!r} and "
+            f"{other_name}={other!r}. Keep only one of them."
+        )
+        raise ValueError(msg)
+
+
+def _move_into_field(
+    values: dict[str, Any], field_of: dict[str, str], name: str, value: Any
+) -> None:
+    """Move ``model_kwargs[name]`` into its field, unless the field was given as well."""
+    field = field_of[name]
+    given = next((alias for alias in values if field_of.get(alias) == field), None)
+    if given is not None:
+        _check_same(given, values[given], f"model_kwargs[{name!r}]", value)
+        return
+    if field in _FIELDS_OF_0_2:
+        warnings.warn(
+            f"model_kwargs[{name!r}] is the ChatOpenRouter argument {field}; "
+            f"it was moved there: pass {field}=... instead.",
+            UserWarning,
+            stacklevel=5,
+        )
+    values[field] = value
+
+
+def _check_n(n: object, *, stream: bool) -> None:
+    """``n`` as 0.2.x checked it: a whole number >= 1, and 1 when streaming."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        msg = f"n must be a whole number >= 1 (the choices to generate), got {n!r}."
+        raise ValueError(msg)
+    if n > 1 and stream:
+        msg = (
+            f"n must be 1 when streaming (got n={n}): a stream carries one choice. Set n=1, "
+            "or do not stream (streaming=False, invoke instead of stream)."
+        )
+        raise ValueError(msg)
+
+
+def _with_model(data: dict[str, Any], request: Request) -> dict[str, Any]:
+    """The completion, naming the requested model when OpenRouter's reply does not."""
+    return data if data.get("model") else {**data, "model": request.body["model"]}
 
 
 def _json_schema_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:

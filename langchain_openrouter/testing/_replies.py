@@ -645,3 +645,18 @@ class JSONReply:
     def plan(self, request: RecordedRequest) -> Plan:  # noqa: ARG002 - the body is fixed
         """The body as given."""
         return _json_plan(self.body, self.status, self.headers)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SSEReply:
+    """Any SSE stream: the given events verbatim (dicts as JSON), then ``[DONE]``."""
+
+    events: Sequence[dict[str, Any] | str]
+    stream: StreamShape = field(default_factory=StreamShape)
+
+    def plan(self, request: RecordedRequest) -> Plan:  # noqa: ARG002 - the events are fixed
+        """The events as given."""
+        writer = _SSEWriter(self.stream)
+        for event in self.events:
+            writer.event(event)
+        return writer.finish()

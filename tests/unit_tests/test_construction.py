@@ -291,11 +291,6 @@ def test_unknown_kwargs_merge_with_explicit_model_kwargs(fake: FakeOpenRouter) -
     assert llm.model_kwargs == {"raw_mode": False, "safe_prompt": True}
 
 
-def test_known_fields_are_rejected_inside_model_kwargs(fake: FakeOpenRouter) -> None:
-    with pytest.raises(ValueError, match="temperature"):
-        fake.model(model_kwargs={"temperature": 0.5})
-
-
 # --- the key never leaks -----------------------------------------------------------------
 
 

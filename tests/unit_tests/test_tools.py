@@ -169,10 +169,13 @@ def test_tool_choice_true_with_one_tool_forces_it(fake: FakeOpenRouter) -> None:
     assert fake.body["tool_choice"] == {"type": "function", "function": {"name": "GetWeather"}}
 
 
-def test_tool_choice_true_with_several_tools_is_required(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model().bind_tools([GetWeather, get_time], tool_choice=True).invoke("hi")
-    assert fake.body["tool_choice"] == "required"
+def test_tool_choice_true_with_several_tools_is_an_error(fake: FakeOpenRouter) -> None:
+    # True means "the one tool" (as in langchain-openrouter 0.2.x), never "any of them".
+    with pytest.raises(
+        ValueError, match=r"only be True when there is one tool.*2 function tools are bound.*'any'"
+    ):
+        fake.model().bind_tools([GetWeather, get_time], tool_choice=True)
+    assert fake.requests == []
 
 
 def test_no_tool_choice_by_default(fake: FakeOpenRouter) -> None:
