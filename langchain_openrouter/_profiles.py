@@ -110,5 +110,12 @@ def profile_for(model: str) -> ModelProfile:
     return cast("ModelProfile", {})
 
 
+def known_models() -> frozenset[str]:
+    """Every model slug with a profile."""
+    import langchain_openrouter.data._profiles as snapshot  # noqa: PLC0415 - on first use only
+
+    return frozenset(snapshot.PROFILES)
+
+
 def _slug(model: str) -> str:
     return model.strip().lower().split("@", 1)[0]

@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -55,6 +56,13 @@ from langchain_openrouter._payload import (
     build_request,
     check_reasoning,
 )
+from langchain_openrouter._preflight import (
+    ARGUMENT_CHECKS,
+    check_argument,
+    check_call_arguments,
+    check_field_type,
+    check_messages,
+)
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
@@ -77,6 +85,7 @@ if TYPE_CHECKING:
         CallbackManagerForLLMRun,
     )
     from langchain_core.language_models import LanguageModelInput, ModelProfile
+    from langchain_core.language_models.chat_models import _ChatModelBinding
     from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
     from langchain_core.outputs import ChatGenerationChunk, ChatResult
     from langchain_core.runnables import RunnableConfig
@@ -110,6 +119,7 @@ _NOT_BODY_FIELDS = frozenset(
         "max_retries",
         "http_client",
         "http_async_client",
+        "check_tool_results",
         *_CACHE_FIELDS,
     }
 )
@@ -379,6 +389,9 @@ class ChatOpenRouter(BaseChatModel):
     """Report usage and cost on the last streamed chunk."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request-body parameters, sent verbatim."""
+    check_tool_results: bool = True
+    """Refuse, before sending, a tool message that answers no call and a tool call left
+    without its result; ``False`` sends such histories as they are."""
 
     # --- OpenRouter request features ---------------------------------------------------
     openrouter_provider: ProviderPreferences | None = None
@@ -477,6 +490,15 @@ class ChatOpenRouter(BaseChatModel):
             raise ValueError(msg)
         return {**values, "model_kwargs": extra} if extra else values
 
+    @field_validator(*ARGUMENT_CHECKS, mode="before", check_fields=False)
+    @classmethod
+    def _check_argument(cls, value: Any, info: ValidationInfo) -> Any:
+        """The checks a call's arguments get too (the README's "Argument checks")."""
+        name = str(info.field_name)
+        checked = check_argument(name, value)
+        check_field_type(name, checked, cls)
+        return checked
+
     @field_validator("cache_rule", mode="before")
     @classmethod
     def _check_cache_rule(cls, value: Any) -> Any:
@@ -485,9 +507,8 @@ class ChatOpenRouter(BaseChatModel):
 
     @model_validator(mode="after")
     def _validate_and_connect(self) -> Self:
-        if not self.model or not self.model.strip():
-            msg = "model is empty: pass an OpenRouter model slug such as 'openai/gpt-4o-mini'."
-            raise ValueError(msg)
+        check_argument("base_url", self.base_url)  # also when it comes from the environment
+        check_call_arguments(self.model_kwargs, type(self))
         check_reasoning(
             self.reasoning, self.reasoning_effort, self.max_tokens or self.max_completion_tokens
         )
@@ -567,6 +588,12 @@ class ChatOpenRouter(BaseChatModel):
     ) -> Request:
         if stop is not None:
             kwargs = {**kwargs, "stop": stop}
+        kwargs = self._checked_call_arguments(kwargs)
+        tool_results = kwargs.pop("check_tool_results", None)
+        check_messages(
+            messages,
+            tool_results=self.check_tool_results if tool_results is None else tool_results,
+        )
         caching = {name: kwargs[name] for name in _CACHE_FIELDS if name in kwargs}
         request = build_request(
             self._default_params,
@@ -578,6 +605,14 @@ class ChatOpenRouter(BaseChatModel):
         )
         body = self._with_prompt_caching(request.body, caching)
         return replace(request, body=body)
+
+    def _checked_call_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """A call's keyword arguments after the same checks as the constructor's."""
+        return check_call_arguments(kwargs, type(self))
+
+    def bind(self, **kwargs: Any) -> _ChatModelBinding:
+        """Bind keyword arguments to every call; they are checked now, as per call."""
+        return super().bind(**self._checked_call_arguments(kwargs))
 
     def _with_prompt_caching(
         self, body: dict[str, Any], overrides: dict[str, Any]
@@ -710,7 +745,7 @@ class ChatOpenRouter(BaseChatModel):
             kwargs["tool_choice"] = convert_tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+        return self.bind(tools=formatted, **kwargs)
 
     def with_structured_output(
         self,
