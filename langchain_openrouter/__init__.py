@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         EmbeddingsUsage,
         OpenRouterEmbeddings,
     )
+    from langchain_openrouter.profiles import refresh_profiles
 
 _LAZY = {
     "EmbeddingsResult": "langchain_openrouter.embeddings",
@@ -52,6 +53,7 @@ _LAZY = {
     "OpenRouterEmbeddings": "langchain_openrouter.embeddings",
     "GenerationStats": "langchain_openrouter._catalog",
     "ModelInfo": "langchain_openrouter._catalog",
+    "refresh_profiles": "langchain_openrouter.profiles",
 }
 
 
@@ -98,4 +100,5 @@ __all__ = [
     "TraceConfig",
     "UsageConfig",
     "cache_point",
+    "refresh_profiles",
 ]

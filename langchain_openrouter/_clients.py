@@ -30,6 +30,8 @@ DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 # Field types of the connection settings ChatOpenRouter and OpenRouterEmbeddings share:
 # one place for their aliases and environment variables.
 ModelSlug = Annotated[str, Field(validation_alias=AliasChoices("model", "model_name"))]
+
+
 def _key_from_env_if_none(value: Any) -> Any:
     """``api_key=None`` means "not given": the environment variable, as when it is left out.
 
