@@ -751,7 +751,7 @@ class ChatOpenRouter(BaseChatModel):
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: StructuredOutputMethod = "json_schema",
+        method: StructuredOutputMethod | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
@@ -760,8 +760,10 @@ class ChatOpenRouter(BaseChatModel):
 
         Args:
             schema: The output schema (optional for ``json_mode``).
-            method: ``"json_schema"`` (``response_format``, the default),
-                ``"function_calling"`` (a forced tool call) or ``"json_mode"``.
+            method: ``"json_schema"`` (``response_format``), ``"function_calling"`` (a
+                forced tool call) or ``"json_mode"``. By default ``"json_schema"`` where
+                the model's profile says it has structured outputs, else
+                ``"function_calling"``.
             include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
                 on unparsable output.
             strict: Ask the provider to enforce the schema exactly.
@@ -770,6 +772,7 @@ class ChatOpenRouter(BaseChatModel):
         if kwargs.pop("tools", None) is not None:
             msg = "with_structured_output does not take tools; use bind_tools instead."
             raise ValueError(msg)
+        method = method or self._default_structured_output_method()
         if schema is None and method != "json_mode":
             msg = f"with_structured_output(method={method!r}) needs a schema."
             raise ValueError(msg)
@@ -782,6 +785,16 @@ class ChatOpenRouter(BaseChatModel):
         no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
         return RunnableMap(raw=llm) | parsed.with_fallbacks(
             [no_parse], exception_key="parsing_error"
+        )
+
+    def _default_structured_output_method(self) -> StructuredOutputMethod:
+        """``json_schema`` where the profile says the model takes it, else a forced tool call.
+
+        A ``response_format`` the model's providers do not support is ignored by them, and
+        the reply is free text (https://openrouter.ai/docs/features/structured-outputs).
+        """
+        return (
+            "json_schema" if (self.profile or {}).get("structured_output") else "function_calling"
         )
 
     def _structured_output_parts(
