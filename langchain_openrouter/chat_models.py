@@ -66,6 +66,7 @@ from langchain_openrouter._preflight import (
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
+from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
 from langchain_openrouter._tools import convert_tool, convert_tool_choice
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
     ImageConfig,
@@ -866,6 +867,34 @@ class ChatOpenRouter(BaseChatModel):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+    # --- token counting (no request; see the README's "Token counting") ------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """Tokens of ``text``: exact with tiktoken (OpenAI models), else estimated."""
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return text_tokens(text, self.model)
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids of ``text``: needs tiktoken and an OpenAI model (or custom_get_token_ids)."""
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        ids = token_ids(text, self.model)
+        if ids is None:
+            msg = (
+                f"No offline tokenizer gives token ids for {self.model!r}: "
+                "get_num_tokens() and get_num_tokens_from_messages() estimate counts without "
+                "one. For OpenAI models install tiktoken; or pass custom_get_token_ids=..."
+            )
+            raise NotImplementedError(msg)
+        return ids
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Estimated prompt tokens of ``messages`` (and ``tools``), images by OpenAI's rule."""
+        return messages_tokens(messages, self.model, tools)
 
     # --- model profile, catalogue and generation stats ----------------------------------
 
