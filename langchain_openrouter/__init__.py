@@ -24,6 +24,7 @@ from langchain_openrouter._errors import (
     OpenRouterServerError,
     OpenRouterTimeoutError,
 )
+from langchain_openrouter._preflight import InvalidArgumentError
 from langchain_openrouter._types import (
     CacheControl,
     CacheTTL,
@@ -76,6 +77,7 @@ __all__ = [
     "EmbeddingsResult",
     "EmbeddingsUsage",
     "GenerationStats",
+    "InvalidArgumentError",
     "MaxPrice",
     "ModelInfo",
     "OpenRouterAuthenticationError",

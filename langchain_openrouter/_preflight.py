@@ -93,12 +93,12 @@ def _bounds_text(minimum: int | None, maximum: int | None) -> str:
     return ""
 
 
-def one_of(*choices: object) -> Check:
+def one_of(*choices: object, example: object = None) -> Check:
     """One of ``choices`` (compared with ``==``; bools are never numbers here)."""
     listed = ", ".join(repr(choice) for choice in choices)
     return Check(
         f"one of {listed}",
-        repr(choices[0]),
+        repr(choices[0] if example is None else example),
         lambda v: _fails(any(v == c and type(v) is type(c) for c in choices)),
     )
 
@@ -128,7 +128,7 @@ def _colon(problem: str) -> str:
 
 BOOL = _of_type(bool, "True or False", "True")
 TEXT = _of_type(str, "a string", "'...'")
-DICT = _of_type(dict, "a dict", "{...}")
+DICT = _of_type(dict, "a dict", "{}")
 
 # --- model slugs ------------------------------------------------------------------------
 
@@ -282,11 +282,17 @@ ARGUMENT_CHECKS: dict[str, Check] = {
         "{'effort': 'high'}",
         _reasoning_problem,
     ),
-    "reasoning_effort": one_of(*_EFFORTS),
+    "reasoning_effort": one_of(*_EFFORTS, example="high"),
     "verbosity": one_of("low", "medium", "high", "xhigh", "max"),
     "service_tier": one_of("auto", "default", "fast", "flex", "priority", "scale"),
-    "modalities": list_of(one_of("text", "image", "audio"), "a list of modalities", "['text']"),
-    "openrouter_provider": DICT,
+    "modalities": list_of(
+        one_of("text", "image", "audio"), "a list of 'text', 'image', 'audio'", "['image', 'text']"
+    ),
+    "openrouter_provider": Check(
+        "a dict of provider preferences (ProviderPreferences: its keys' types are checked)",
+        "{'sort': 'price'}",
+        lambda v: _fails(isinstance(v, dict)),
+    ),
     "plugins": list_of(
         Check("a plugin dict", "{'id': 'web'}", _plugin_problem),
         "a list of plugin dicts",
@@ -305,9 +311,13 @@ ARGUMENT_CHECKS: dict[str, Check] = {
     "openrouter_metadata": Check(
         "a dict of at most 16 string pairs", "{'team': 'search'}", _string_map_problem(16)
     ),
-    "trace": DICT,
-    "usage": DICT,
-    "image_config": DICT,
+    "trace": Check(
+        "a dict (TraceConfig: its keys' types are checked)",
+        "{'trace_id': 't-1'}",
+        lambda v: _fails(isinstance(v, dict)),
+    ),
+    "usage": Check("a dict such as {'include': True}", "{'include': True}", DICT.test),
+    "image_config": Check("a dict", "{'aspect_ratio': '16:9'}", DICT.test),
     "cache_instructions": CACHE_SETTING,
     "cache_messages": CACHE_SETTING,
     "cache_tool_definitions": CACHE_SETTING,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -336,3 +337,10 @@ def test_tool_check_opt_out_on_the_model_and_per_call(emulator: OpenRouterEmulat
     emulator.chat_model().invoke(orphan, check_tool_results=False)
     assert len(emulator.requests) == 2
     assert "check_tool_results" not in emulator.requests[-1].body
+
+
+def test_the_readme_table_lists_every_check() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for name, check in ARGUMENT_CHECKS.items():
+        row = f"| `{name}` | {check.rule} | `{name}={check.example}` |"
+        assert row in readme, f"README.md's 'Argument checks' table lacks: {row}"
