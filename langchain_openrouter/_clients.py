@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import openai
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, SecretStr
 
 from langchain_openrouter._payload import normalize_timeout
+from langchain_openrouter._preflight import check_argument
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -48,11 +49,19 @@ ApiKey = Annotated[
         default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
     ),
 ]
+
+
+def _checked_base_url(value: str) -> str:
+    return str(check_argument("base_url", value))
+
+
 BaseURL = Annotated[
     str,
+    AfterValidator(_checked_base_url),
     Field(
         validation_alias=AliasChoices("base_url", "openrouter_api_base"),
         default_factory=from_env("OPENROUTER_API_BASE", default=DEFAULT_BASE_URL),
+        validate_default=True,  # OPENROUTER_API_BASE is checked too
     ),
 ]
 AppURL = Annotated[str | None, Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 
-from langchain_openrouter._preflight import check_combination
+from langchain_openrouter._preflight import InvalidArgumentError, check_combination
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -53,19 +53,19 @@ def check_reasoning(
             f"reasoning['max_tokens']={budget}: the budget is spent inside max_tokens. "
             "Raise max_tokens or lower the budget."
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if reasoning.get("effort") is not None and reasoning.get("max_tokens") is not None:
         msg = (
             "reasoning: set either 'effort' or 'max_tokens', not both "
             f"(got effort={reasoning['effort']!r}, max_tokens={reasoning['max_tokens']!r})."
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if effort is not None and reasoning.get("effort") not in (None, effort):
         msg = (
             f"reasoning_effort={effort!r} conflicts with reasoning['effort']="
             f"{reasoning['effort']!r}: set only one of them."
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
 
 
 def _reasoning_overridden(defaults: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:

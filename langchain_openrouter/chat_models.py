@@ -508,7 +508,6 @@ class ChatOpenRouter(BaseChatModel):
 
     @model_validator(mode="after")
     def _validate_and_connect(self) -> Self:
-        check_argument("base_url", self.base_url)  # also when it comes from the environment
         check_call_arguments(self.model_kwargs, type(self))
         check_reasoning(
             self.reasoning, self.reasoning_effort, self.max_tokens or self.max_completion_tokens

@@ -344,3 +344,15 @@ def test_the_readme_table_lists_every_check() -> None:
     for name, check in ARGUMENT_CHECKS.items():
         row = f"| `{name}` | {check.rule} | `{name}={check.example}` |"
         assert row in readme, f"README.md's 'Argument checks' table lacks: {row}"
+
+
+def test_embeddings_check_their_base_url_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from langchain_openrouter import OpenRouterEmbeddings  # noqa: PLC0415 - a lazy export
+
+    with refused("base_url='openrouter.ai/api/v1' is invalid"):
+        OpenRouterEmbeddings(
+            model="openai/text-embedding-3-small", api_key="k", base_url="openrouter.ai/api/v1"
+        )
+    monkeypatch.setenv("OPENROUTER_API_BASE", "no-scheme")
+    with refused("base_url='no-scheme'"):
+        OpenRouterEmbeddings(model="openai/text-embedding-3-small", api_key="k")
