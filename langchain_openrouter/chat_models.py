@@ -266,8 +266,9 @@ class ChatOpenRouter(BaseChatModel):
             # Joke(setup='Why was the cat sitting on the computer?',
             #      punchline='To keep an eye on the mouse!')
 
-            # method="json_schema" (the default), "function_calling" or "json_mode";
-            # strict=True asks the provider to enforce the schema; include_raw=True
+            # method="json_schema", "function_calling" or "json_mode"; by default
+            # json_schema where the model's profile says it supports it, else a forced
+            # tool call. strict=True asks the provider to enforce the schema; include_raw=True
             # returns {"raw": ..., "parsed": ..., "parsing_error": ...} instead of raising.
 
     Reasoning:
