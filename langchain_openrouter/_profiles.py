@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -150,10 +151,17 @@ def cache_path() -> Path:
     ``$LANGCHAIN_OPENROUTER_PROFILES``, else ``langchain-openrouter/profiles.json`` in the
     user cache directory (``$XDG_CACHE_HOME``, else ``~/.cache``).
     """
-    if override := os.environ.get(CACHE_ENV):
+    environ = os.environ
+    return _cache_path(environ.get(CACHE_ENV), environ.get("XDG_CACHE_HOME"), environ.get("HOME"))
+
+
+@lru_cache(maxsize=8)
+def _cache_path(override: str | None, cache_home: str | None, home: str | None) -> Path:
+    """Built once per environment: every model construction looks the cache up."""
+    if override:
         return Path(override).expanduser()
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "langchain-openrouter" / "profiles.json"
+    root = Path(cache_home) if cache_home else Path(home or Path.home()) / ".cache"
+    return root / "langchain-openrouter" / "profiles.json"
 
 
 def cached_profiles() -> dict[str, dict[str, Any]]:

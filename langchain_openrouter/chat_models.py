@@ -498,7 +498,8 @@ class ChatOpenRouter(BaseChatModel):
         """The checks a call's arguments get too (the README's "Argument checks")."""
         name = str(info.field_name)
         checked = check_argument(name, value)
-        check_field_type(name, checked, cls)
+        if isinstance(checked, (dict, list)):  # scalars: the table has said it all
+            check_field_type(name, checked, cls)
         return checked
 
     @field_validator("cache_rule", mode="before")
