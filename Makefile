@@ -63,6 +63,7 @@ profiles: $(STAMP)
 	$(PY) scripts/refresh_profiles.py --output $(PROFILES_OUT) $(if $(LIVE),--live, \
 		--official-wheel $$(ls $(PROFILE_WHEELS)/langchain_openrouter-*.whl) \
 		--genai-prices-wheel $$(ls $(PROFILE_WHEELS)/genai_prices-*.whl))
+	$(PY) -m ruff format --quiet $(PROFILES_OUT)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

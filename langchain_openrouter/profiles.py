@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -73,12 +74,13 @@ def chat_profiles(models: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, An
 
 
 def refresh_profiles(
-    *, base_url: str = DEFAULT_BASE_URL, path: Path | None = None, timeout: float = 30.0
+    *, base_url: str | None = None, path: Path | None = None, timeout: float = 30.0
 ) -> Path:
     """Fetch OpenRouter's live catalogue and write its chat models' profiles to the cache.
 
     Args:
-        base_url: The API root to ask (``GET {base_url}/models?output_modalities=all``).
+        base_url: The API root to ask (``GET {base_url}/models?output_modalities=all``);
+            default ``OPENROUTER_API_BASE``, else OpenRouter's.
         path: Where to write; default :func:`langchain_openrouter._profiles.cache_path`
             (``$LANGCHAIN_OPENROUTER_PROFILES`` or the user cache directory).
         timeout: Seconds to wait for the answer.
@@ -86,7 +88,8 @@ def refresh_profiles(
     Returns:
         The path written. Errors (offline, HTTP status) raise; the old cache stays.
     """
-    url = f"{base_url.rstrip('/')}/models"
+    root = base_url or os.environ.get("OPENROUTER_API_BASE") or DEFAULT_BASE_URL
+    url = f"{root.rstrip('/')}/models"
     response = httpx2.get(url, params={"output_modalities": "all"}, timeout=timeout)
     response.raise_for_status()
     models = response.json().get("data")
@@ -106,7 +109,7 @@ def refresh_profiles(
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m langchain_openrouter.profiles [--base-url URL] [--path FILE]``."""
     parser = argparse.ArgumentParser(description="Refresh OpenRouter model profiles.")
-    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="API root to ask")
+    parser.add_argument("--base-url", help="API root (default: OPENROUTER_API_BASE or OpenRouter)")
     parser.add_argument("--path", default=None, help=f"cache file (default {cache_path()})")
     args = parser.parse_args(argv)
     from pathlib import Path  # noqa: PLC0415 - only the command needs it at run time

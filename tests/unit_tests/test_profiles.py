@@ -629,3 +629,14 @@ def test_cache_path_defaults_to_the_user_cache(
     monkeypatch.delenv(CACHE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_path() == tmp_path / "langchain-openrouter" / "profiles.json"
+
+
+def test_refresh_asks_openrouter_api_base_by_default(
+    cache_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with OpenRouterEmulator(api_key=None) as emulator:
+        emulator.route("/models", JSONReply(body={"data": [OPENROUTER_MODEL]}))
+        monkeypatch.setenv("OPENROUTER_API_BASE", emulator.base_url)
+        assert refresh_profiles() == cache_file
+        assert len(emulator.requests) == 1
+    assert profile_for("acme/thinker")["name"] == "Acme: Thinker"
