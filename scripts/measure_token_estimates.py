@@ -5,7 +5,7 @@ in place, never copied), estimates the prompt tokens of every recorded chat requ
 ``langchain_openrouter._token_counting`` and compares them with the response's
 ``usage.prompt_tokens``::
 
-    .venv/bin/python scripts/measure_token_estimates.py ../shared/conformance/cassettes
+    .venv/bin/python scripts/measure_token_estimates.py PATH/TO/CASSETTES
 
 Prints one line per request and a summary per vendor and overall: mean absolute error in
 percent, the median error, and the share of requests within 10% and 25%. Requests to which
