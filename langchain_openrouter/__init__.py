@@ -24,6 +24,7 @@ from langchain_openrouter._errors import (
     OpenRouterServerError,
     OpenRouterTimeoutError,
 )
+from langchain_openrouter._preflight import InvalidArgumentError
 from langchain_openrouter._types import (
     CacheControl,
     CacheTTL,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
         EmbeddingsUsage,
         OpenRouterEmbeddings,
     )
+    from langchain_openrouter.profiles import refresh_profiles
 
 _LAZY = {
     "EmbeddingsResult": "langchain_openrouter.embeddings",
@@ -53,6 +55,7 @@ _LAZY = {
     "OpenRouterEmbeddings": "langchain_openrouter.embeddings",
     "GenerationStats": "langchain_openrouter._catalog",
     "ModelInfo": "langchain_openrouter._catalog",
+    "refresh_profiles": "langchain_openrouter.profiles",
 }
 
 
@@ -75,6 +78,7 @@ __all__ = [
     "EmbeddingsResult",
     "EmbeddingsUsage",
     "GenerationStats",
+    "InvalidArgumentError",
     "MaxPrice",
     "ModelInfo",
     "OpenRouterAuthenticationError",
@@ -100,4 +104,5 @@ __all__ = [
     "UsageConfig",
     "__version__",
     "cache_point",
+    "refresh_profiles",
 ]

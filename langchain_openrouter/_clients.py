@@ -10,6 +10,7 @@ model uses it. The SDK's own retries are off: :mod:`._retry` is the only retry p
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import openai
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import AfterValidator, AliasChoices, Field, SecretStr
+from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, SecretStr
 
 from langchain_openrouter._payload import normalize_timeout
+from langchain_openrouter._preflight import check_argument
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -29,18 +31,37 @@ DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 # Field types of the connection settings ChatOpenRouter and OpenRouterEmbeddings share:
 # one place for their aliases and environment variables.
 ModelSlug = Annotated[str, Field(validation_alias=AliasChoices("model", "model_name"))]
+
+
+def _key_from_env_if_none(value: Any) -> Any:
+    """``api_key=None`` means "not given": the environment variable, as when it is left out.
+
+    ``langchain_core.load.loads`` passes None for a secret it was not given.
+    """
+    return os.environ.get("OPENROUTER_API_KEY") if value is None else value
+
+
 ApiKey = Annotated[
     SecretStr | None,
+    BeforeValidator(_key_from_env_if_none),
     Field(
         validation_alias=AliasChoices("api_key", "openrouter_api_key"),
         default_factory=secret_from_env("OPENROUTER_API_KEY", default=None),
     ),
 ]
+
+
+def _checked_base_url(value: str) -> str:
+    return str(check_argument("base_url", value))
+
+
 BaseURL = Annotated[
     str,
+    AfterValidator(_checked_base_url),
     Field(
         validation_alias=AliasChoices("base_url", "openrouter_api_base"),
         default_factory=from_env("OPENROUTER_API_BASE", default=DEFAULT_BASE_URL),
+        validate_default=True,  # OPENROUTER_API_BASE is checked too
     ),
 ]
 AppURL = Annotated[str | None, Field(default_factory=from_env("OPENROUTER_APP_URL", default=None))]

@@ -10,7 +10,10 @@ naming its type.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import mimetypes
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.messages import (
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 Block = dict[str, Any]
 _KEPT_ON_PARTS = ("cache_control", "prompt_cache_breakpoint")
 _AUDIO_FORMATS = {"mpeg": "mp3", "mp3": "mp3", "x-wav": "wav", "wave": "wav"}
+# Extensions mimetypes gets wrong or lacks on some platforms.
+_EXTENSIONS = {"application/pdf": ".pdf", "text/plain": ".txt", "text/markdown": ".md"}
 # Blocks an assistant message may hold that travel elsewhere (tool_calls,
 # reasoning_details) or are output-only: left out of its content.
 _ASSISTANT_ONLY_BLOCKS = frozenset(
@@ -83,13 +88,33 @@ def _anthropic_source(source: object) -> str | None:
     return None
 
 
-def _filename(block: Block) -> str:
+def _filename(block: Block, source: str) -> str:
     extras = block.get("extras") or {}
     metadata = block.get("metadata") or {}
     for candidate in (block.get("filename"), extras.get("filename"), metadata.get("filename")):
         if candidate:
             return str(candidate)
-    return block.get("title") or "document.pdf"
+    return block.get("title") or f"document{_extension(_mime_type(block, source))}"
+
+
+def _mime_type(block: Block, source: str) -> str | None:
+    """The MIME type a block declares, or its data URI's."""
+    source_info = block.get("source")
+    declared = block.get("mime_type") or (
+        source_info.get("media_type") if isinstance(source_info, dict) else None
+    )
+    if declared:
+        return str(declared)
+    if source.startswith("data:") and ";" in source:
+        return source[len("data:") : source.index(";")] or None
+    return None
+
+
+def _extension(mime: str | None) -> str:
+    """The file extension of ``mime``; PDF, OpenRouter's main document type, when unknown."""
+    if mime is None or mime == "application/octet-stream":
+        return ".pdf"
+    return _EXTENSIONS.get(mime) or mimetypes.guess_extension(mime) or ".bin"
 
 
 def _image(block: Block) -> Block:
@@ -108,7 +133,21 @@ def _file(block: Block) -> Block:
         return {"type": "file", "file": {"file_id": block["file_id"]}}
     if (url := _source_of(block)) is None:
         raise UnsupportedContentError(_missing_source("file", block))
-    return {"type": "file", "file": {"filename": _filename(block), "file_data": url}}
+    return {"type": "file", "file": {"filename": _filename(block, url), "file_data": url}}
+
+
+def _plain_text(block: Block) -> Block:
+    """A v1 ``text-plain`` block: its text (or its decoded base64) as a text part."""
+    if isinstance(block.get("text"), str):
+        return {"type": "text", "text": block["text"]}
+    if block.get("base64"):
+        try:
+            text = base64.b64decode(block["base64"], validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError) as error:
+            msg = f"The text-plain block {_preview(block)} has base64 that is not UTF-8 text."
+            raise UnsupportedContentError(msg) from error
+        return {"type": "text", "text": text}
+    return _file({**block, "mime_type": "text/plain"})
 
 
 def _audio(block: Block) -> Block:
@@ -118,8 +157,13 @@ def _audio(block: Block) -> Block:
             "with base64 `data` and a `format` such as 'wav' or 'mp3'."
         )
         raise UnsupportedContentError(msg)
-    mime = str(block.get("mime_type") or "audio/wav")
-    subtype = mime.rsplit("/", maxsplit=1)[-1]
+    if not block.get("mime_type"):
+        msg = (
+            f"The audio block {_preview(block)} has no mime_type: give it one, such as "
+            "'audio/wav' or 'audio/mpeg', so that OpenRouter gets the audio `format`."
+        )
+        raise UnsupportedContentError(msg)
+    subtype = str(block["mime_type"]).rsplit("/", maxsplit=1)[-1]
     data = block.get("base64") or block.get("data")
     return {
         "type": "input_audio",
@@ -151,6 +195,7 @@ def _passthrough(block: Block) -> Block:
 
 _CONVERTERS: dict[str, Callable[[Block], Block]] = {
     "text": _text,
+    "text-plain": _plain_text,
     "image": _image,
     "image_url": _image_url,
     "file": _file,

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 
+from langchain_openrouter._preflight import InvalidArgumentError, check_combination
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 BODY_KEY_OF_FIELD = {"openrouter_provider": "provider", "openrouter_metadata": "metadata"}
 # Call arguments that configure the HTTP request rather than the body.
 REQUEST_OPTIONS = ("timeout", "max_retries")
+# The reasoning keys a per-call reasoning_effort replaces.
+_EFFORT_KEYS = ("effort", "max_tokens")
 # Call arguments LangChain uses internally; never sent.
 _INTERNAL_CALL_ARGS = ("ls_structured_output_format",)
 
@@ -50,19 +54,38 @@ def check_reasoning(
             f"reasoning['max_tokens']={budget}: the budget is spent inside max_tokens. "
             "Raise max_tokens or lower the budget."
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if reasoning.get("effort") is not None and reasoning.get("max_tokens") is not None:
         msg = (
             "reasoning: set either 'effort' or 'max_tokens', not both "
             f"(got effort={reasoning['effort']!r}, max_tokens={reasoning['max_tokens']!r})."
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
     if effort is not None and reasoning.get("effort") not in (None, effort):
         msg = (
             f"reasoning_effort={effort!r} conflicts with reasoning['effort']="
             f"{reasoning['effort']!r}: set only one of them."
         )
-        raise ValueError(msg)
+        raise InvalidArgumentError(msg)
+
+
+def _reasoning_overridden(defaults: Mapping[str, Any], call: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's parameters, with its reasoning replaced by the call's.
+
+    ``reasoning`` and ``reasoning_effort`` are one setting: a per-call ``reasoning``
+    replaces both of the model's; a per-call ``reasoning_effort`` replaces the model's
+    effort or budget and keeps its other reasoning options (``exclude``, ``summary``, ...).
+    """
+    params = dict(defaults)
+    if call.get("reasoning") is not None:
+        params.pop("reasoning_effort", None)
+    elif call.get("reasoning_effort") is not None and isinstance(params.get("reasoning"), dict):
+        kept = {k: v for k, v in params["reasoning"].items() if k not in _EFFORT_KEYS}
+        if kept:
+            params["reasoning"] = kept
+        else:
+            params.pop("reasoning")
+    return params
 
 
 def build_request(  # noqa: PLR0913 - three keyword-only request options
@@ -88,7 +111,7 @@ def build_request(  # noqa: PLR0913 - three keyword-only request options
         if field_name in call:
             call[body_key] = call.pop(field_name)
     body: dict[str, Any] = {"model": defaults["model"], "messages": messages}
-    body.update(defaults)
+    body.update(_reasoning_overridden(defaults, call))
     body.update({key: value for key, value in call.items() if value is not None})
     if stream:
         body["stream"] = True
@@ -99,6 +122,7 @@ def build_request(  # noqa: PLR0913 - three keyword-only request options
         body.get("reasoning_effort"),
         body.get("max_tokens", body.get("max_completion_tokens")),
     )
+    check_combination(body)
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         msg = f"max_retries must be a whole number >= 0, got {max_retries!r}."
         raise ValueError(msg)

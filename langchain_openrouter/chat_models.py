@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -58,9 +59,17 @@ from langchain_openrouter._payload import (
     build_request,
     check_reasoning,
 )
+from langchain_openrouter._preflight import (
+    ARGUMENT_CHECKS,
+    check_argument,
+    check_call_arguments,
+    check_field_type,
+    check_messages,
+)
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._streaming import StreamAssembler
+from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
 from langchain_openrouter._tools import (
     convert_tool,
     convert_tool_choice,
@@ -85,6 +94,7 @@ if TYPE_CHECKING:
         CallbackManagerForLLMRun,
     )
     from langchain_core.language_models import LanguageModelInput, ModelProfile
+    from langchain_core.language_models.chat_models import _ChatModelBinding
     from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
     from langchain_core.outputs import ChatGenerationChunk, ChatResult
     from langchain_core.runnables import RunnableConfig
@@ -118,6 +128,7 @@ _NOT_BODY_FIELDS = frozenset(
         "http_async_client",
         "n",
         "anthropic_eager_input_streaming",
+        "check_tool_results",
         *_CACHE_FIELDS,
     }
 )
@@ -308,8 +319,9 @@ class ChatOpenRouter(BaseChatModel):
             # Joke(setup='Why was the cat sitting on the computer?',
             #      punchline='To keep an eye on the mouse!')
 
-            # method="json_schema" (the default), "function_calling" or "json_mode";
-            # strict=True asks the provider to enforce the schema; include_raw=True
+            # method="json_schema", "function_calling" or "json_mode"; by default
+            # json_schema where the model's profile says it supports it, else a forced
+            # tool call. strict=True asks the provider to enforce the schema; include_raw=True
             # returns {"raw": ..., "parsed": ..., "parsing_error": ...} instead of raising.
 
     Reasoning:
@@ -434,6 +446,9 @@ class ChatOpenRouter(BaseChatModel):
     """Report usage and cost on the last streamed chunk."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request-body parameters, sent verbatim."""
+    check_tool_results: bool = True
+    """Refuse, before sending, a tool message that answers no call and a tool call left
+    without its result; ``False`` sends such histories as they are."""
 
     # --- OpenRouter request features ---------------------------------------------------
     openrouter_provider: ProviderPreferences | None = None
@@ -545,6 +560,16 @@ class ChatOpenRouter(BaseChatModel):
             values["model_kwargs"] = extra
         return values
 
+    @field_validator(*ARGUMENT_CHECKS, mode="before", check_fields=False)
+    @classmethod
+    def _check_argument(cls, value: Any, info: ValidationInfo) -> Any:
+        """The checks a call's arguments get too (the README's "Argument checks")."""
+        name = str(info.field_name)
+        checked = check_argument(name, value)
+        if isinstance(checked, (dict, list)):  # scalars: the table has said it all
+            check_field_type(name, checked, cls)
+        return checked
+
     @field_validator("cache_rule", mode="before")
     @classmethod
     def _check_cache_rule(cls, value: Any) -> Any:
@@ -553,9 +578,7 @@ class ChatOpenRouter(BaseChatModel):
 
     @model_validator(mode="after")
     def _validate_and_connect(self) -> Self:
-        if not self.model or not self.model.strip():
-            msg = "model is empty: pass an OpenRouter model slug such as 'openai/gpt-4o-mini'."
-            raise ValueError(msg)
+        check_call_arguments(self.model_kwargs, type(self))
         check_reasoning(
             self.reasoning, self.reasoning_effort, self.max_tokens or self.max_completion_tokens
         )
@@ -669,6 +692,12 @@ class ChatOpenRouter(BaseChatModel):
             kwargs = {**kwargs, "stop": stop}
         if kwargs.get("session_id") == "":  # empty means unset, as for the field
             kwargs = {name: value for name, value in kwargs.items() if name != "session_id"}
+        kwargs = self._checked_call_arguments(kwargs)
+        tool_results = kwargs.pop("check_tool_results", None)
+        check_messages(
+            messages,
+            tool_results=self.check_tool_results if tool_results is None else tool_results,
+        )
         settings = {name: kwargs[name] for name in _CALL_SETTINGS if name in kwargs}
         request = build_request(
             self._default_params,
@@ -679,13 +708,29 @@ class ChatOpenRouter(BaseChatModel):
             max_retries=self.max_retries,
         )
         _check_n(request.body.get("n", 1), stream=stream)
-        body = self._with_prompt_caching(request.body, settings)
-        eager = settings.get("anthropic_eager_input_streaming")
+        body = self._with_eager_input_streaming(
+            self._with_prompt_caching(request.body, settings), settings
+        )
+        return replace(request, body=body)
+
+    def _with_eager_input_streaming(
+        self, body: dict[str, Any], overrides: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``body`` with Anthropic's eager input streaming on its function tools, if asked."""
+        eager = overrides.get("anthropic_eager_input_streaming")
         if eager is None:
             eager = self.anthropic_eager_input_streaming
         if eager and body.get("tools") and model_vendor(body["model"]) == "anthropic":
-            body = {**body, "tools": with_eager_input_streaming(body["tools"])}
-        return replace(request, body=body)
+            return {**body, "tools": with_eager_input_streaming(body["tools"])}
+        return body
+
+    def _checked_call_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """A call's keyword arguments after the same checks as the constructor's."""
+        return check_call_arguments(kwargs, type(self))
+
+    def bind(self, **kwargs: Any) -> _ChatModelBinding:
+        """Bind keyword arguments to every call; they are checked now, as per call."""
+        return super().bind(**self._checked_call_arguments(kwargs))
 
     def _with_prompt_caching(
         self, body: dict[str, Any], overrides: dict[str, Any]
@@ -819,13 +864,13 @@ class ChatOpenRouter(BaseChatModel):
             kwargs["tool_choice"] = convert_tool_choice(tool_choice, formatted)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
-        return super().bind(tools=formatted, **kwargs)
+        return self.bind(tools=formatted, **kwargs)
 
     def with_structured_output(
         self,
         schema: dict[str, Any] | type | None = None,
         *,
-        method: StructuredOutputMethod = "json_schema",
+        method: StructuredOutputMethod | None = None,
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
@@ -834,8 +879,10 @@ class ChatOpenRouter(BaseChatModel):
 
         Args:
             schema: The output schema (optional for ``json_mode``).
-            method: ``"json_schema"`` (``response_format``, the default),
-                ``"function_calling"`` (a forced tool call) or ``"json_mode"``.
+            method: ``"json_schema"`` (``response_format``), ``"function_calling"`` (a
+                forced tool call) or ``"json_mode"``. By default ``"json_schema"`` where
+                the model's profile says it has structured outputs, else
+                ``"function_calling"``.
             include_raw: Return ``{"raw", "parsed", "parsing_error"}`` instead of raising
                 on unparsable output.
             strict: Ask the provider to enforce the schema exactly.
@@ -844,6 +891,7 @@ class ChatOpenRouter(BaseChatModel):
         if kwargs.pop("tools", None) is not None:
             msg = "with_structured_output does not take tools; use bind_tools instead."
             raise ValueError(msg)
+        method = method or self._default_structured_output_method()
         if schema is None and method != "json_mode":
             msg = (
                 f"schema must be specified for with_structured_output(method={method!r}): "
@@ -859,6 +907,16 @@ class ChatOpenRouter(BaseChatModel):
         no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
         return RunnableMap(raw=llm) | parsed.with_fallbacks(
             [no_parse], exception_key="parsing_error"
+        )
+
+    def _default_structured_output_method(self) -> StructuredOutputMethod:
+        """``json_schema`` where the profile says the model takes it, else a forced tool call.
+
+        A ``response_format`` the model's providers do not support is ignored by them, and
+        the reply is free text (https://openrouter.ai/docs/features/structured-outputs).
+        """
+        return (
+            "json_schema" if (self.profile or {}).get("structured_output") else "function_calling"
         )
 
     def _structured_output_parts(
@@ -930,6 +988,34 @@ class ChatOpenRouter(BaseChatModel):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+    # --- token counting (no request; see the README's "Token counting") ------------------
+
+    def get_num_tokens(self, text: str) -> int:
+        """Tokens of ``text``: exact with tiktoken (OpenAI models), else estimated."""
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        return text_tokens(text, self.model)
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Token ids of ``text``: needs tiktoken and an OpenAI model (or custom_get_token_ids)."""
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        ids = token_ids(text, self.model)
+        if ids is None:
+            msg = (
+                f"No offline tokenizer gives token ids for {self.model!r}: "
+                "get_num_tokens() and get_num_tokens_from_messages() estimate counts without "
+                "one. For OpenAI models install tiktoken; or pass custom_get_token_ids=..."
+            )
+            raise NotImplementedError(msg)
+        return ids
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Estimated prompt tokens of ``messages`` (and ``tools``), images by OpenAI's rule."""
+        return messages_tokens(messages, self.model, tools)
 
     # --- model profile, catalogue and generation stats ----------------------------------
 

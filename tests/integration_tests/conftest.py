@@ -67,3 +67,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     ):
         report.sections.append(("cassette", HOW_TO_RECORD))
     return report
+
+
+@pytest.fixture(autouse=True)
+def _bundled_profiles_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A developer's refreshed profile cache must not change what the cassettes replay."""
+    monkeypatch.setenv("LANGCHAIN_OPENROUTER_PROFILES", str(tmp_path / "none.json"))

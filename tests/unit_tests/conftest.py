@@ -8,3 +8,13 @@ from tests.unit_tests.fake_openrouter import FakeOpenRouter
 @pytest.fixture
 def fake() -> FakeOpenRouter:
     return FakeOpenRouter()
+
+
+@pytest.fixture(autouse=True)
+def _no_user_profile_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Profiles come from the bundle unless a test writes a cache: a developer's own refreshed
+    cache must not change what the suite sees."""
+    missing = tmp_path_factory.getbasetemp() / "no-profile-cache" / "profiles.json"
+    monkeypatch.setenv("LANGCHAIN_OPENROUTER_PROFILES", str(missing))

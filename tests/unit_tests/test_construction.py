@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import httpx2
 import pytest
-from langchain_core.load import dumps
+from langchain_core.load import dumps, loads
 
 from langchain_openrouter import ChatOpenRouter
 from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion
@@ -318,3 +319,42 @@ def test_serialized_model_refers_to_the_key_by_env_name(fake: FakeOpenRouter) ->
     text = dumps(fake.model())
     assert "OPENROUTER_API_KEY" in text
     assert KEY not in text
+
+
+@pytest.mark.parametrize("name", ["api_key", "openrouter_api_key"])
+def test_api_key_none_falls_back_to_the_environment(
+    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
+    fake.reply_json(completion())
+    bare_model(fake, **{name: None}).invoke("hi")
+    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-from-env"
+
+
+def test_api_key_none_without_the_environment_names_the_fix() -> None:
+    with pytest.raises(ValueError, match="set the OPENROUTER_API_KEY environment variable"):
+        ChatOpenRouter(model="openai/gpt-4o-mini", api_key=None)
+
+
+def test_loads_round_trips_with_the_key_in_the_environment(
+    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
+    llm = bare_model(
+        fake, temperature=0.2, reasoning={"effort": "low"}, openrouter_provider={"zdr": True}
+    )
+    text = dumps(llm)
+    assert "sk-or-from-env" not in text
+    with warnings.catch_warnings():  # loads is a beta API of langchain-core
+        warnings.simplefilter("ignore")
+        back = loads(
+            text, valid_namespaces=["langchain_openrouter"], allowed_objects=[ChatOpenRouter]
+        )
+    assert isinstance(back, ChatOpenRouter)
+    assert back.api_key is not None
+    assert back.api_key.get_secret_value() == "sk-or-from-env"
+    assert (back.temperature, back.reasoning, back.openrouter_provider) == (
+        0.2,
+        {"effort": "low"},
+        {"zdr": True},
+    )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -31,10 +32,12 @@ REASONING_DETAILS = [
 ]
 
 
-def sent(fake: FakeOpenRouter, messages: list[BaseMessage]) -> list[dict[str, Any]]:
+def sent(
+    fake: FakeOpenRouter, messages: list[BaseMessage], **settings: Any
+) -> list[dict[str, Any]]:
     """The ``messages`` of the request body sent for ``messages``."""
     fake.reply_json(completion())
-    fake.model().invoke(messages)
+    fake.model(**settings).invoke(messages)
     return fake.body["messages"]
 
 
@@ -127,7 +130,7 @@ def test_tool_message_with_content_blocks(fake: FakeOpenRouter) -> None:
         ],
         tool_call_id="call_3",
     )
-    assert sent(fake, [tool])[0] == {
+    assert sent(fake, [tool], check_tool_results=False)[0] == {
         "role": "tool",
         "tool_call_id": "call_3",
         "content": [
@@ -342,3 +345,55 @@ def test_reasoning_details_from_a_response_round_trip(fake: FakeOpenRouter) -> N
     llm.invoke([HumanMessage("17*23?"), first, HumanMessage("Thanks")])
     assert fake.body["messages"][1]["reasoning_details"] == REASONING_DETAILS
     assert fake.body["messages"][1]["content"] == "391"
+
+
+# --- v1 text-plain, file names, audio formats ----------------------------------------------
+
+
+def test_text_plain_block_is_sent_as_text(fake: FakeOpenRouter) -> None:
+    encoded = base64.b64encode("Grüße aus Köln".encode()).decode()
+    blocks = [
+        {"type": "text-plain", "text": "The notes.", "mime_type": "text/plain"},
+        {"type": "text-plain", "base64": encoded, "mime_type": "text/plain"},
+    ]
+    assert sent_content(fake, blocks) == [
+        {"type": "text", "text": "The notes."},
+        {"type": "text", "text": "Grüße aus Köln"},
+    ]
+
+
+def test_text_plain_block_with_a_url_is_sent_as_a_text_file(fake: FakeOpenRouter) -> None:
+    block = {"type": "text-plain", "url": "https://f.example/notes", "mime_type": "text/plain"}
+    assert sent_content(fake, [block]) == [
+        {"type": "file", "file": {"filename": "document.txt", "file_data": block["url"]}}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mime", "filename"),
+    [
+        ("application/pdf", "document.pdf"),
+        ("text/csv", "document.csv"),
+        ("text/markdown", "document.md"),
+        (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "document.docx",
+        ),
+    ],
+)
+def test_file_name_follows_the_mime_type(fake: FakeOpenRouter, mime: str, filename: str) -> None:
+    block = {"type": "file", "base64": PDF, "mime_type": mime}
+    (part,) = sent_content(fake, [block])
+    assert part["file"] == {"filename": filename, "file_data": f"data:{mime};base64,{PDF}"}
+
+
+def test_file_name_follows_a_data_uri(fake: FakeOpenRouter) -> None:
+    block = {"type": "file", "url": f"data:text/csv;base64,{PDF}"}
+    (part,) = sent_content(fake, [block])
+    assert part["file"]["filename"] == "document.csv"
+
+
+def test_audio_block_without_mime_type_is_refused(fake: FakeOpenRouter) -> None:
+    with pytest.raises(ValueError, match="has no mime_type: give it one, such as 'audio/wav'"):
+        sent_content(fake, [{"type": "audio", "base64": WAV}])
+    assert fake.requests == []

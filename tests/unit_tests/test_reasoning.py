@@ -653,18 +653,34 @@ def test_reasoning_config_is_sent(fake: FakeOpenRouter, reasoning: Detail) -> No
     assert fake.body["reasoning"] == reasoning
 
 
-def test_per_call_reasoning_and_shorthand(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
+def test_per_call_reasoning_replaces_the_models_reasoning_and_shorthand(
+    fake: FakeOpenRouter,
+) -> None:
+    fake.reply_json(completion()).reply_json(completion())
     llm = fake.model(reasoning_effort="low")
     llm.invoke("q", reasoning={"max_tokens": 1024})
     assert fake.body["reasoning"] == {"max_tokens": 1024}
+    assert "reasoning_effort" not in fake.body
+    llm.invoke("q", reasoning={"effort": "high"})  # no conflict: the call's value wins
+    assert fake.body["reasoning"] == {"effort": "high"}
+    assert "reasoning_effort" not in fake.body
+
+
+def test_per_call_effort_replaces_the_models_effort_or_budget(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion()).reply_json(completion())
+    llm = fake.model(reasoning={"max_tokens": 2000, "exclude": True})
+    llm.invoke("q", reasoning_effort="low")
+    assert fake.body["reasoning"] == {"exclude": True}
     assert fake.body["reasoning_effort"] == "low"
+    fake.model(reasoning={"effort": "high"}).invoke("q", reasoning_effort="minimal")
+    assert "reasoning" not in fake.body
+    assert fake.body["reasoning_effort"] == "minimal"
 
 
 def test_conflicting_reasoning_raises_before_sending(fake: FakeOpenRouter) -> None:
-    llm = fake.model(reasoning_effort="low")
+    llm = fake.model()
     with pytest.raises(ValueError, match="conflicts"):
-        llm.invoke("q", reasoning={"effort": "high"})
+        llm.invoke("q", reasoning={"effort": "high"}, reasoning_effort="low")
     with pytest.raises(ValueError, match="either 'effort' or 'max_tokens'"):
         fake.model().invoke("q", reasoning={"effort": "high", "max_tokens": 10})
     assert fake.requests == []

@@ -74,15 +74,17 @@ FIELDS: list[tuple[str, Any, str]] = [
     ("stop", ["\n\n", "END"], "stop"),
     ("stop", "END", "stop"),
     ("logit_bias", {"50256": -100.0}, "logit_bias"),
-    ("logprobs", True, "logprobs"),
     ("logprobs", False, "logprobs"),
+    ("logprobs", True, "logprobs"),
     ("top_logprobs", 5, "top_logprobs"),
 ]
+# Fields that OpenRouter takes only with another one set.
+NEEDS = {"top_logprobs": {"logprobs": True}}
 
 
 @pytest.mark.parametrize(("field", "value", "key"), FIELDS)
 def test_field_reaches_the_body(replied: FakeOpenRouter, field: str, value: Any, key: str) -> None:
-    replied.model(**{field: value}).invoke("hi")
+    replied.model(**{field: value}, **NEEDS.get(field, {})).invoke("hi")
     assert replied.body[key] == value
     if key != field:
         assert field not in replied.body
@@ -93,7 +95,7 @@ async def test_field_reaches_the_streamed_async_body(
     fake: FakeOpenRouter, field: str, value: Any, key: str
 ) -> None:
     fake.reply_sse(text_stream("ok"))
-    chunks = [c async for c in fake.model(**{field: value}).astream("hi")]
+    chunks = [c async for c in fake.model(**{field: value}, **NEEDS.get(field, {})).astream("hi")]
     assert reduce(add, chunks).content == "ok"
     assert fake.body[key] == value
     assert fake.body["stream"] is True

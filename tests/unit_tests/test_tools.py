@@ -7,6 +7,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
+from langchain_openrouter.testing import Completion, OpenRouterEmulator, tool_call
 from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion
 
 
@@ -338,3 +339,53 @@ async def test_structured_output_async(fake: FakeOpenRouter) -> None:
     result = await fake.model().with_structured_output(Answer).ainvoke("q")
     assert result == Answer(answer="4", confidence=0.9)
     assert fake.body["response_format"]["type"] == "json_schema"
+
+
+# --- the default method follows the model's profile ---------------------------------------
+
+
+class Verdict(BaseModel):
+    """A verdict."""
+
+    guilty: bool
+
+
+@pytest.mark.parametrize(
+    ("model", "structured", "sent"),
+    [
+        ("openai/gpt-4o-mini", True, "response_format"),
+        ("anthropic/claude-3-haiku", False, "tools"),  # the profile: no structured outputs
+        ("acme/not-in-any-profile", None, "tools"),
+    ],
+)
+def test_default_method_follows_the_profile(model: str, structured: Any, sent: str) -> None:
+    with OpenRouterEmulator() as emulator:
+        llm = emulator.chat_model(model=model)
+        assert (llm.profile or {}).get("structured_output") is structured
+        if sent == "tools":
+            emulator.enqueue(
+                Completion(content="", tool_calls=[tool_call("Verdict", {"guilty": False})])
+            )
+        else:
+            emulator.enqueue(Completion(content='{"guilty": false}'))
+        assert llm.with_structured_output(Verdict).invoke("Did the butler do it?") == Verdict(
+            guilty=False
+        )
+        body = emulator.requests[-1].body
+    assert sent in body
+    if sent == "tools":
+        assert "response_format" not in body
+        assert body["tool_choice"] == {"type": "function", "function": {"name": "Verdict"}}
+    else:
+        assert body["response_format"]["type"] == "json_schema"
+        assert "tools" not in body
+
+
+def test_method_still_overrides_the_profile(fake: FakeOpenRouter) -> None:
+    fake.reply_json(completion('{"guilty": true}'))
+    llm = fake.model(model="anthropic/claude-3-haiku")
+    assert llm.with_structured_output(Verdict, method="json_schema").invoke("q") == Verdict(
+        guilty=True
+    )
+    assert fake.body["response_format"]["type"] == "json_schema"
+    assert "tools" not in fake.body
