@@ -22,6 +22,7 @@ from langchain_openrouter._errors import (
     OpenRouterRequestTimeoutError,
     OpenRouterResponseError,
     OpenRouterServerError,
+    OpenRouterStreamTruncatedError,
     OpenRouterTimeoutError,
 )
 from langchain_openrouter._types import (
@@ -89,6 +90,7 @@ __all__ = [
     "OpenRouterRequestTimeoutError",
     "OpenRouterResponseError",
     "OpenRouterServerError",
+    "OpenRouterStreamTruncatedError",
     "OpenRouterTimeoutError",
     "Plugin",
     "ProviderPreferences",

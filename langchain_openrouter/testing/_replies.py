@@ -52,6 +52,10 @@ class Plan:
     parts: list[bytes | float | Drop] = field(default_factory=list)
     streamed: bool = False
     """Sent with chunked transfer encoding, one HTTP chunk per bytes part."""
+    close_delimited: bool = False
+    """Sent with neither a length nor chunked encoding: the body ends when the server
+    closes the connection (HTTP/1.1 allows it, RFC 9112 section 6.3), so a cut looks
+    like a normal end."""
     delay: float = 0.0
     """Seconds before the status line is written."""
 
@@ -223,7 +227,9 @@ class _SSEWriter:
             self.parts.append(self.shape.chunk_delay)
         self._write("data: " + (data if isinstance(data, str) else json.dumps(data)))
 
-    def finish(self, *, done: bool | None = None, drop: bool = False) -> Plan:
+    def finish(
+        self, *, done: bool | None = None, drop: bool = False, close_delimited: bool = False
+    ) -> Plan:
         if drop:
             self.parts.append(DROP)
         elif self.shape.done if done is None else done:
@@ -231,7 +237,8 @@ class _SSEWriter:
         return Plan(
             headers={"content-type": "text/event-stream", "cache-control": "no-cache"},
             parts=self._fragmented(),
-            streamed=True,
+            streamed=not close_delimited,
+            close_delimited=close_delimited,
         )
 
     def _fragmented(self) -> list[bytes | float | Drop]:
@@ -632,6 +639,34 @@ class DropConnection:
             return Plan(parts=[DROP])
         writer = _partial_stream(self.completion, request, self.after_chunks)
         return writer.finish(drop=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruncatedStream:
+    """A stream that ends cleanly after ``after_chunks`` deltas, with neither a
+    ``finish_reason`` nor ``[DONE]``: what a proxy cutting the response leaves.
+
+    ``close_delimited`` (the default) sends the body without a length or chunked
+    encoding and closes the connection after it, so the client sees a normal end of
+    body; ``False`` ends a chunked body properly instead. A plain request is cut the same
+    way, mid-body, which the client sees as invalid JSON.
+    """
+
+    after_chunks: int = 1
+    completion: Completion = field(default_factory=Completion)
+    close_delimited: bool = True
+
+    def plan(self, request: RecordedRequest) -> Plan:
+        """The first deltas of the stream, then a clean end."""
+        if not request.stream:
+            whole = json.dumps(self.completion.body(request)).encode()
+            return Plan(
+                headers={"content-type": "application/json"},
+                parts=[whole[: len(whole) // 2]],
+                close_delimited=True,
+            )
+        writer = _partial_stream(self.completion, request, self.after_chunks)
+        return writer.finish(done=False, close_delimited=self.close_delimited)
 
 
 @dataclass(frozen=True, kw_only=True)

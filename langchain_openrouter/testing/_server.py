@@ -213,6 +213,8 @@ async def _write_plan(
     headers = dict(plan.headers)
     if plan.streamed:
         headers["transfer-encoding"] = "chunked"
+    elif plan.close_delimited:
+        headers["connection"] = "close"
     else:
         headers["content-length"] = str(sum(len(p) for p in plan.parts if isinstance(p, bytes)))
     reason = _REASONS.get(plan.status, "Unknown")
@@ -243,4 +245,4 @@ async def _write_parts(
     if plan.streamed:
         writer.write(b"0\r\n\r\n")
     await writer.drain()
-    return True
+    return not plan.close_delimited
