@@ -14,8 +14,9 @@ Each pool is safe in the process model it lives in:
 - Forks: ``os.register_at_fork`` gives the child fresh pools, so a child never reads or
   writes a socket its parent opened; the parent's pools are kept, untouched, in the child.
 - Threads: the sync pool is thread-safe (httpx); building and releasing it is locked.
-- Pickling: nothing here is pickled; a model rebuilds its :class:`Connection` from its
-  fields when it is unpickled (see :class:`PicklableConnection`).
+- Pickling: a model travels as its fields (the API key as the ``SecretStr`` it is) and
+  rebuilds its :class:`Connection` on arrival, its pools lazily on first use there (see
+  :class:`PicklableConnection`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import asyncio
 import os
 import threading
 import weakref
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
 
 import httpx2
 import openai
@@ -261,6 +262,13 @@ class Connection:
     def __repr__(self) -> str:  # never show the key
         return f"Connection(base_url={self.base_url!r})"
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """The same settings, without the clients (which hold locks and sockets).
+
+        An injected ``http_client`` is shared, not copied: it is the caller's.
+        """
+        return replace(self, headers=dict(self.headers))
+
     def _options(self) -> dict[str, Any]:
         return {
             "api_key": self.api_key,
@@ -321,3 +329,40 @@ class Connection:
 
 
 _BUILD_LOCK = threading.Lock()
+
+
+class PicklableConnection:
+    """Pickling (and copying) of a model that holds a :class:`Connection`.
+
+    The fields travel; the connection and its pools stay behind, and the copy builds its
+    own from the fields. Used by ``ChatOpenRouter`` and ``OpenRouterEmbeddings``, which
+    put it before ``BaseModel`` so that these methods take precedence.
+    """
+
+    if TYPE_CHECKING:
+        _connection: Connection
+        http_client: Any
+        http_async_client: Any
+
+        def _headers(self) -> dict[str, str]: ...
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.http_client is not None or self.http_async_client is not None:
+            name = type(self).__name__
+            msg = (
+                f"A {name} built with http_client or http_async_client cannot be pickled: "
+                "an HTTP client holds open sockets, which cannot travel to another process. "
+                f"Build the {name} without them (it then uses a connection pool of its own "
+                "in each process), or build it inside the worker."
+            )
+            raise TypeError(msg)
+        state: dict[Any, Any] = super().__getstate__()  # type: ignore[misc]
+        private = state.get("__pydantic_private__") or {}
+        state["__pydantic_private__"] = {k: v for k, v in private.items() if k != "_connection"}
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)  # type: ignore[misc]
+        self._connection = Connection.from_settings(
+            cast("ConnectionSettings", self), self._headers()
+        )

@@ -53,9 +53,10 @@ class Plan:
     streamed: bool = False
     """Sent with chunked transfer encoding, one HTTP chunk per bytes part."""
     close_delimited: bool = False
-    """Sent with neither a length nor chunked encoding: the body ends when the server
-    closes the connection (HTTP/1.1 allows it, RFC 9112 section 6.3), so a cut looks
-    like a normal end."""
+    """Sent with neither a length nor chunked encoding (RFC 9112 section 6.3).
+
+    The body ends when the server closes the connection, so a cut looks like a normal end.
+    """
     delay: float = 0.0
     """Seconds before the status line is written."""
 
@@ -643,8 +644,9 @@ class DropConnection:
 
 @dataclass(frozen=True, kw_only=True)
 class TruncatedStream:
-    """A stream that ends cleanly after ``after_chunks`` deltas, with neither a
-    ``finish_reason`` nor ``[DONE]``: what a proxy cutting the response leaves.
+    """A stream cut after ``after_chunks`` deltas that still ends cleanly, as a proxy leaves it.
+
+    No ``finish_reason`` and no ``[DONE]`` arrive.
 
     ``close_delimited`` (the default) sends the body without a length or chunked
     encoding and closes the connection after it, so the client sees a normal end of
