@@ -164,7 +164,10 @@ class HTTPServerThread:
             return False
         if len(head) > _MAX_HEAD:
             return False
-        method, target, headers = _parse_head(head)
+        try:
+            method, target, headers = _parse_head(head)
+        except ValueError:  # not HTTP (two clients writing to one socket garble it)
+            return False
         body = await reader.readexactly(int(headers.get("content-length", "0")))
         url = urlsplit(target)
         path = url.path.removeprefix(self._root) or "/"

@@ -2,9 +2,10 @@
 
 Only the ``tenacity`` retry library (and what it loads itself: ``tornado``, when that is
 installed, as it is with the ``dask`` test dependencies) may load beyond what
-``BaseChatModel`` and ``openai`` already load; the rest (tool classes, output parsers, error-body validators) loads on the
-first call that needs it. Usage, which used to be a pydantic model built at import, is now
-a plain read of the dict: the tests below pin how it reads odd values.
+``BaseChatModel`` and ``openai`` already load; the rest (tool classes, output parsers,
+error-body validators) loads on the first call that needs it. Usage, which used to be a
+pydantic model built at import, is now a plain read of the dict: the tests below pin how
+it reads odd values.
 """
 
 from __future__ import annotations
