@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import os
 import pickle
 import subprocess
@@ -338,8 +339,9 @@ def test_runnables_round_trip_and_work_on_arrival(
 
 
 def test_the_copy_rebuilds_its_pools_lazily_and_keeps_the_key_secret(
-    emulator: OpenRouterEmulator,
+    emulator: OpenRouterEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     model = emulator.chat_model(app_title="Pickled", temperature=0.2)
     model.invoke("warm")
     copy = pickle.loads(pickle.dumps(model))  # noqa: S301 - our own bytes
@@ -352,6 +354,8 @@ def test_the_copy_rebuilds_its_pools_lazily_and_keeps_the_key_secret(
     for shown in (repr(copy), str(copy), repr(copy._connection), str(copy.model_dump())):
         assert key not in shown
     assert copy.invoke("on arrival").content == f"{SAID}on arrival"
+    assert caplog.records  # the SDK and httpx logged the calls at DEBUG, without the key
+    assert key not in caplog.text
     sent = emulator.requests[-1]
     assert sent.headers["x-openrouter-title"] == "Pickled"
     assert sent.body["temperature"] == 0.2

@@ -64,8 +64,8 @@ PATHS = ("stream", "astream", "invoke", "ainvoke")
 @pytest.mark.parametrize("path", PATHS)
 def test_a_cut_stream_raises_after_the_chunks_it_delivered(
     path: str,
-    close_delimited: bool,
-    emulator: OpenRouterEmulator,  # noqa: FBT001
+    close_delimited: bool,  # noqa: FBT001 - a pytest parameter
+    emulator: OpenRouterEmulator,
 ) -> None:
     emulator.enqueue(
         TruncatedStream(after_chunks=2, completion=TEXT, close_delimited=close_delimited)
