@@ -657,6 +657,9 @@ class TruncatedStream:
     after_chunks: int = 1
     completion: Completion = field(default_factory=Completion)
     close_delimited: bool = True
+    then_done: bool = False
+    """Send ``[DONE]`` after the deltas: a stream that never names a finish reason but is
+    terminated properly (which makes it complete, not cut)."""
 
     def plan(self, request: RecordedRequest) -> Plan:
         """The first deltas of the stream, then a clean end."""
@@ -668,7 +671,7 @@ class TruncatedStream:
                 close_delimited=True,
             )
         writer = _partial_stream(self.completion, request, self.after_chunks)
-        return writer.finish(done=False, close_delimited=self.close_delimited)
+        return writer.finish(done=self.then_done, close_delimited=self.close_delimited)
 
 
 @dataclass(frozen=True, kw_only=True)

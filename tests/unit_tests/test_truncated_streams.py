@@ -100,6 +100,15 @@ def test_a_finish_reason_without_done_is_a_complete_answer(
 
 
 @pytest.mark.parametrize("path", PATHS)
+def test_done_without_a_finish_reason_is_a_complete_answer(
+    path: str, emulator: OpenRouterEmulator
+) -> None:
+    emulator.enqueue(TruncatedStream(after_chunks=4, completion=TEXT, then_done=True))
+    model = emulator.chat_model(streaming=True)
+    assert collect(model, path, []) == "abcdefghijklmnop"
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_done_ends_a_stream_normally(path: str, emulator: OpenRouterEmulator) -> None:
     emulator.enqueue(TEXT)
     model = emulator.chat_model(streaming=True)
