@@ -93,6 +93,8 @@ class _SharedPools:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.build_lock = threading.Lock()
+        """Held while a model builds or drops its SDK client (taken before ``_lock``)."""
         self._sync: openai.DefaultHttpxClient | None = None
         self._sync_users = 0
         self._loops: dict[asyncio.AbstractEventLoop, _LoopPool] = {}
@@ -174,7 +176,8 @@ class _SharedPools:
         would warn about unclosed sockets.
         """
         self._inherited.append((self._sync, self._loops))
-        self._lock = threading.Lock()
+        # A lock another thread held at the fork stays held in the child: new ones.
+        self._lock, self.build_lock = threading.Lock(), threading.Lock()
         self._sync, self._sync_users, self._loops = None, 0, {}
         self.generation += 1
 
@@ -283,7 +286,7 @@ class Connection:
         client = self._sync
         if client is not None and self._sync_generation == _POOLS.generation:
             return client
-        with _BUILD_LOCK:
+        with _POOLS.build_lock:
             if self._sync is None or self._sync_generation != _POOLS.generation:
                 http_client = self.http_client or _POOLS.acquire_sync()
                 self._sync = openai.OpenAI(http_client=http_client, **self._options())
@@ -308,7 +311,7 @@ class Connection:
 
     def close(self) -> None:
         """Release the sync client; its pool closes once no other model uses it."""
-        with _BUILD_LOCK:
+        with _POOLS.build_lock:
             current = self._sync_generation == _POOLS.generation
             if self._sync is not None and self.http_client is None and current:
                 _POOLS.release_sync()
@@ -326,9 +329,6 @@ class Connection:
             return
         if not pool.clients:
             await _POOLS.close_loop_pool(pool)
-
-
-_BUILD_LOCK = threading.Lock()
 
 
 class PicklableConnection:

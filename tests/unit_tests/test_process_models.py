@@ -238,6 +238,46 @@ def test_forked_workers_never_share_the_parents_connections(
     assert len(emulator.requests) == 720 + 4
 
 
+FORK_WHILE_LOCKED = """
+import json, os, signal, sys, threading, warnings
+from langchain_openrouter import ChatOpenRouter
+from langchain_openrouter._clients import _POOLS
+
+# Forking with a thread running is the point here (Python 3.12+ warns about it).
+warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+
+model = ChatOpenRouter(model="openai/gpt-4o-mini", base_url=sys.argv[1], api_key=sys.argv[2])
+model.invoke("warm")
+release = threading.Event()
+
+def hold_the_locks():
+    with _POOLS.build_lock, _POOLS._lock:
+        release.wait()
+
+holder = threading.Thread(target=hold_the_locks)
+holder.start()
+while not _POOLS._lock.locked():
+    pass
+pid = os.fork()
+if pid == 0:
+    signal.alarm(10)  # a deadlock ends the child with SIGALRM
+    reply = model.invoke("in the child").content
+    os._exit(0 if reply.endswith("in the child") else 1)
+release.set()
+holder.join()
+_, status = os.waitpid(pid, 0)
+print(json.dumps({"child_status": status}))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows cannot fork")
+def test_a_fork_while_another_thread_holds_the_pool_locks_does_not_deadlock(
+    emulator: OpenRouterEmulator,
+) -> None:
+    result = run_python(FORK_WHILE_LOCKED, emulator.base_url, emulator.api_key or "")
+    assert result == {"child_status": 0}
+
+
 # --- threads -------------------------------------------------------------------------
 
 
