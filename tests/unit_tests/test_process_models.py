@@ -8,6 +8,7 @@ emulator served from this one.
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
 import json
 import logging
@@ -372,9 +373,9 @@ def test_runnables_round_trip_and_work_on_arrival(
     runnable = RUNNABLES[name](model)
     runnable.invoke("warm up")  # live pools must not stop it from pickling
 
-    copy = pickle.loads(PICKLERS[pickler](runnable))  # noqa: S301 - our own bytes
+    arrived = pickle.loads(PICKLERS[pickler](runnable))  # noqa: S301 - our own bytes
 
-    assert joke_of(copy.invoke("tell me one")) == JOKE
+    assert joke_of(arrived.invoke("tell me one")) == JOKE
     assert joke_of(runnable.invoke("and the original")) == JOKE
 
 
@@ -384,21 +385,36 @@ def test_the_copy_rebuilds_its_pools_lazily_and_keeps_the_key_secret(
     caplog.set_level(logging.DEBUG)
     model = emulator.chat_model(app_title="Pickled", temperature=0.2)
     model.invoke("warm")
-    copy = pickle.loads(pickle.dumps(model))  # noqa: S301 - our own bytes
+    arrived = pickle.loads(pickle.dumps(model))  # noqa: S301 - our own bytes
 
-    assert copy._connection is not model._connection
-    assert copy._connection._sync is None  # nothing built until the first call
-    assert isinstance(copy.api_key, SecretStr)
-    assert copy.api_key.get_secret_value() == emulator.api_key
+    assert arrived._connection is not model._connection
+    assert arrived._connection._sync is None  # nothing built until the first call
+    assert isinstance(arrived.api_key, SecretStr)
+    assert arrived.api_key.get_secret_value() == emulator.api_key
     key = emulator.api_key or ""
-    for shown in (repr(copy), str(copy), repr(copy._connection), str(copy.model_dump())):
+    for shown in (
+        repr(arrived),
+        str(arrived),
+        repr(arrived._connection),
+        str(arrived.model_dump()),
+    ):
         assert key not in shown
-    assert copy.invoke("on arrival").content == f"{SAID}on arrival"
+    assert arrived.invoke("on arrival").content == f"{SAID}on arrival"
     assert caplog.records  # the SDK and httpx logged the calls at DEBUG, without the key
     assert key not in caplog.text
     sent = emulator.requests[-1]
     assert sent.headers["x-openrouter-title"] == "Pickled"
     assert sent.body["temperature"] == 0.2
+
+
+def test_a_deep_copy_has_its_own_connection(emulator: OpenRouterEmulator) -> None:
+    model = emulator.chat_model()
+    model.invoke("warm")
+    twin = copy.deepcopy(model)
+    assert twin._connection is not model._connection
+    assert twin._connection._sync is None
+    assert twin.invoke("twin").content == f"{SAID}twin"
+    assert model.invoke("original").content == f"{SAID}original"
 
 
 def embeddings_reply(request: RecordedRequest) -> JSONReply:
@@ -417,9 +433,9 @@ def test_embeddings_round_trip(pickler: str, emulator: OpenRouterEmulator) -> No
         base_url=emulator.base_url,
     )
     assert embeddings.embed_query("abc") == [3.0, 1.0]
-    copy = pickle.loads(PICKLERS[pickler](embeddings))  # noqa: S301 - our own bytes
-    assert copy.embed_documents(["a", "bcde"]) == [[1.0, 1.0], [4.0, 1.0]]
-    assert isinstance(copy.api_key, SecretStr)
+    arrived = pickle.loads(PICKLERS[pickler](embeddings))  # noqa: S301 - our own bytes
+    assert arrived.embed_documents(["a", "bcde"]) == [[1.0, 1.0], [4.0, 1.0]]
+    assert isinstance(arrived.api_key, SecretStr)
 
 
 @pytest.mark.parametrize("field", ["http_client", "http_async_client"])
