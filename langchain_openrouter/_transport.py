@@ -48,7 +48,11 @@ ENDED_WITHOUT_DONE: Final[dict[str, Any]] = {}
 
 
 class _EventStream(openai.Stream[object]):
-    """The SDK's SSE stream, noting whether ``[DONE]`` arrived (the SDK consumes it)."""
+    """The SDK's SSE stream, noting whether ``[DONE]`` arrived (the SDK consumes it).
+
+    ``_iter_events`` is the SDK's one source of decoded events; should it ever be renamed,
+    tests/unit_tests/test_truncated_streams.py fails (``[DONE]`` without a finish reason).
+    """
 
     saw_done = False
 
