@@ -22,6 +22,7 @@ from langchain_openrouter._errors import (
     OpenRouterRequestTimeoutError,
     OpenRouterResponseError,
     OpenRouterServerError,
+    OpenRouterStreamTruncatedError,
     OpenRouterTimeoutError,
 )
 from langchain_openrouter._preflight import InvalidArgumentError
@@ -94,6 +95,7 @@ __all__ = [
     "OpenRouterRequestTimeoutError",
     "OpenRouterResponseError",
     "OpenRouterServerError",
+    "OpenRouterStreamTruncatedError",
     "OpenRouterTimeoutError",
     "Plugin",
     "ProviderPreferences",

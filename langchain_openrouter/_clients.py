@@ -3,8 +3,20 @@
 Building an ``openai.OpenAI`` without an ``http_client`` gives it a fresh connection pool
 and SSL context; doing that per model instance is slow and leaks connections. Here every
 model without an injected client shares one sync pool per process and one async pool per
-event loop, reference-counted so that :meth:`Connection.close` closes a pool once no
-model uses it. The SDK's own retries are off: :mod:`._retry` is the only retry policy.
+event loop. The SDK's own retries are off: :mod:`._retry` is the only retry policy.
+
+Each pool is safe in the process model it lives in:
+
+- Event loops: a loop's pool (and every SDK client built on it) belongs to that loop and
+  is closed, on the loop, when the loop shuts down (``asyncio.run`` and ``asyncio.Runner``
+  call ``loop.shutdown_asyncgens()``, which closes the async generator registered with the
+  pool). Nothing here holds a loop after that, so ``asyncio.run`` per call leaks nothing.
+- Forks: ``os.register_at_fork`` gives the child fresh pools, so a child never reads or
+  writes a socket its parent opened; the parent's pools are kept, untouched, in the child.
+- Threads: the sync pool is thread-safe (httpx); building and releasing it is locked.
+- Pickling: a model travels as its fields (the API key as the ``SecretStr`` it is) and
+  rebuilds its :class:`Connection` on arrival, its pools lazily on first use there (see
+  :class:`PicklableConnection`).
 """
 
 from __future__ import annotations
@@ -13,9 +25,10 @@ import asyncio
 import os
 import threading
 import weakref
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
 
+import httpx2
 import openai
 from langchain_core.utils import from_env, secret_from_env
 from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, SecretStr
@@ -24,6 +37,9 @@ from langchain_openrouter._payload import normalize_timeout
 from langchain_openrouter._preflight import check_argument
 
 if TYPE_CHECKING:
+    import ssl
+    from collections.abc import AsyncGenerator
+
     from typing_extensions import Self
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
@@ -84,21 +100,46 @@ MISSING_KEY = (
 )
 
 
+class _LoopPool:
+    """The async pool of one event loop, and the SDK clients models built on it there."""
+
+    def __init__(self, ssl_context: ssl.SSLContext) -> None:
+        self.http = openai.DefaultAsyncHttpxClient(verify=ssl_context)
+        self.clients: weakref.WeakKeyDictionary[Connection, openai.AsyncOpenAI] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.closer: AsyncGenerator[None, None] | None = None
+
+
 class _SharedPools:
     """One sync httpx pool per process and one async pool per running event loop."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self.build_lock = threading.Lock()
+        """Held while a model builds or drops its SDK client (taken before ``_lock``)."""
         self._sync: openai.DefaultHttpxClient | None = None
         self._sync_users = 0
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[Any]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopPool] = {}
+        self.generation = 0
+        """Bumped in a forked child: clients built before the fork are not used there."""
+        self._inherited: list[object] = []
+        self._ssl_context: ssl.SSLContext | None = None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The one TLS context of every pool.
+
+        Loading the CA bundle takes ~20 ms, which a pool per event loop would otherwise
+        pay on every ``asyncio.run``.
+        """
+        if self._ssl_context is None:
+            self._ssl_context = httpx2.create_ssl_context()
+        return self._ssl_context
 
     def acquire_sync(self) -> openai.DefaultHttpxClient:
         with self._lock:
             if self._sync is None or self._sync.is_closed:
-                self._sync = openai.DefaultHttpxClient()
+                self._sync = openai.DefaultHttpxClient(verify=self.ssl_context())
             self._sync_users += 1
             return self._sync
 
@@ -109,29 +150,79 @@ class _SharedPools:
                 self._sync.close()
                 self._sync, self._sync_users = None, 0
 
-    def acquire_async(self) -> openai.DefaultAsyncHttpxClient:
-        loop = asyncio.get_running_loop()
+    def loop_pool(self, loop: asyncio.AbstractEventLoop) -> _LoopPool:
+        """The running loop's pool, made (and tied to the loop's shutdown) on first use."""
+        pool = self._loops.get(loop)
+        if pool is not None:
+            return pool
         with self._lock:
-            entry = self._async.get(loop)
-            if entry is None or entry[0].is_closed:
-                entry = self._async[loop] = [openai.DefaultAsyncHttpxClient(), 0]
-            entry[1] += 1
-            client: openai.DefaultAsyncHttpxClient = entry[0]
-            return client
+            self._forget_closed_loops()
+            pool = self._loops[loop] = _LoopPool(self.ssl_context())
+        pool.closer = self._close_at_shutdown(loop, pool)
+        _start(pool.closer)
+        return pool
 
-    async def release_async(self, loop: asyncio.AbstractEventLoop) -> None:
-        with self._lock:
-            entry = self._async.get(loop)
-            if entry is None:
-                return
-            entry[1] -= 1
-            if entry[1] > 0:
-                return
-            del self._async[loop]
-        await entry[0].aclose()
+    def existing_loop_pool(self, loop: asyncio.AbstractEventLoop) -> _LoopPool | None:
+        return self._loops.get(loop)
+
+    async def _close_at_shutdown(
+        self, loop: asyncio.AbstractEventLoop, pool: _LoopPool
+    ) -> AsyncGenerator[None, None]:
+        """Suspended until the loop's ``shutdown_asyncgens()`` (or :meth:`close_loop_pool`)."""
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._loops.get(loop) is pool:
+                    del self._loops[loop]
+            pool.clients.clear()
+            await pool.http.aclose()
+
+    async def close_loop_pool(self, pool: _LoopPool) -> None:
+        """Close a loop's pool now, on its loop."""
+        if pool.closer is not None:
+            await pool.closer.aclose()
+
+    def _forget_closed_loops(self) -> None:
+        """Drop the pools of loops closed without ``shutdown_asyncgens()``.
+
+        Nothing can close those pools any more: their sockets belong to a closed loop.
+        """
+        for loop in [loop for loop in self._loops if loop.is_closed()]:
+            del self._loops[loop]
+
+    def forget_after_fork(self) -> None:
+        """In a forked child: start afresh, never touching the parent's pools.
+
+        The parent's pools are kept referenced, unused, rather than closed: closing them
+        could block on a lock another parent thread held at the fork, and collecting them
+        would warn about unclosed sockets.
+        """
+        self._inherited.append((self._sync, self._loops))
+        # A lock another thread held at the fork stays held in the child: new ones.
+        self._lock, self.build_lock = threading.Lock(), threading.Lock()
+        self._sync, self._sync_users, self._loops = None, 0, {}
+        self.generation += 1
+
+
+def _start(closer: AsyncGenerator[None, None]) -> None:
+    """Run ``closer`` to its ``yield``, which registers it with the running loop.
+
+    The loop's ``shutdown_asyncgens()`` then closes it
+    (https://peps.python.org/pep-0525/#finalization).
+    """
+    step = closer.asend(None)
+    try:
+        step.send(None)
+    except StopIteration:
+        return
+    msg = "the pool closer must not wait before its yield"  # pragma: no cover
+    raise AssertionError(msg)  # pragma: no cover
 
 
 _POOLS = _SharedPools()
+if hasattr(os, "register_at_fork"):  # not on Windows, which cannot fork
+    os.register_at_fork(after_in_child=_POOLS.forget_after_fork)
 
 
 def request_headers(
@@ -166,7 +257,7 @@ class ConnectionSettings(Protocol):
     http_async_client: Any
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: a key of each loop's clients
 class Connection:
     """Connection settings of one model, and the SDK clients built from them on first use."""
 
@@ -177,9 +268,8 @@ class Connection:
     http_client: Any = None
     http_async_client: Any = None
     _sync: openai.OpenAI | None = field(default=None, init=False, repr=False)
-    _async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = field(
-        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
-    )
+    _sync_generation: int = field(default=-1, init=False, repr=False)
+    _own_async: openai.AsyncOpenAI | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: ConnectionSettings, headers: dict[str, str]) -> Self:
@@ -198,6 +288,13 @@ class Connection:
     def __repr__(self) -> str:  # never show the key
         return f"Connection(base_url={self.base_url!r})"
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Self:
+        """The same settings, without the clients (which hold locks and sockets).
+
+        An injected ``http_client`` is shared, not copied: it is the caller's.
+        """
+        return replace(self, headers=dict(self.headers))
+
     def _options(self) -> dict[str, Any]:
         return {
             "api_key": self.api_key,
@@ -208,31 +305,87 @@ class Connection:
         }
 
     def sync_client(self) -> openai.OpenAI:
-        """The sync SDK client, built on first use."""
-        if self._sync is None:
-            http_client = self.http_client or _POOLS.acquire_sync()
-            self._sync = openai.OpenAI(http_client=http_client, **self._options())
-        return self._sync
+        """The sync SDK client, built on first use (and again in a forked child)."""
+        client = self._sync
+        if client is not None and self._sync_generation == _POOLS.generation:
+            return client
+        with _POOLS.build_lock:
+            if self._sync is None or self._sync_generation != _POOLS.generation:
+                http_client = self.http_client or _POOLS.acquire_sync()
+                self._sync = openai.OpenAI(http_client=http_client, **self._options())
+                self._sync_generation = _POOLS.generation
+            return self._sync
 
     def async_client(self) -> openai.AsyncOpenAI:
-        """The async SDK client for the running event loop, built on first use."""
-        loop = asyncio.get_running_loop()
-        client = self._async.get(loop)
+        """The async SDK client for the running event loop, built on first use there."""
+        if self.http_async_client is not None:
+            if self._own_async is None:
+                self._own_async = openai.AsyncOpenAI(
+                    http_client=self.http_async_client, **self._options()
+                )
+            return self._own_async
+        pool = _POOLS.loop_pool(asyncio.get_running_loop())
+        client = pool.clients.get(self)
         if client is None:
-            http_client = self.http_async_client or _POOLS.acquire_async()
-            client = self._async[loop] = openai.AsyncOpenAI(
-                http_client=http_client, **self._options()
+            client = pool.clients[self] = openai.AsyncOpenAI(
+                http_client=pool.http, **self._options()
             )
         return client
 
     def close(self) -> None:
         """Release the sync client; its pool closes once no other model uses it."""
-        if self._sync is not None and self.http_client is None:
-            _POOLS.release_sync()
-        self._sync = None
+        with _POOLS.build_lock:
+            current = self._sync_generation == _POOLS.generation
+            if self._sync is not None and self.http_client is None and current:
+                _POOLS.release_sync()
+            self._sync = None
 
     async def aclose(self) -> None:
-        """Release the async client of the running loop; see :meth:`close`."""
-        loop = asyncio.get_running_loop()
-        if self._async.pop(loop, None) is not None and self.http_async_client is None:
-            await _POOLS.release_async(loop)
+        """Release the async client of the running loop.
+
+        The loop's pool closes once no other model uses it there, and in any case when
+        the loop shuts down.
+        """
+        self._own_async = None
+        pool = _POOLS.existing_loop_pool(asyncio.get_running_loop())
+        if pool is None or pool.clients.pop(self, None) is None:
+            return
+        if not pool.clients:
+            await _POOLS.close_loop_pool(pool)
+
+
+class PicklableConnection:
+    """Pickling (and copying) of a model that holds a :class:`Connection`.
+
+    The fields travel; the connection and its pools stay behind, and the copy builds its
+    own from the fields. Used by ``ChatOpenRouter`` and ``OpenRouterEmbeddings``, which
+    put it before ``BaseModel`` so that these methods take precedence.
+    """
+
+    if TYPE_CHECKING:
+        _connection: Connection
+        http_client: Any
+        http_async_client: Any
+
+        def _headers(self) -> dict[str, str]: ...
+
+    def __getstate__(self) -> dict[Any, Any]:
+        if self.http_client is not None or self.http_async_client is not None:
+            name = type(self).__name__
+            msg = (
+                f"A {name} built with http_client or http_async_client cannot be pickled: "
+                "an HTTP client holds open sockets, which cannot travel to another process. "
+                f"Build the {name} without them (it then uses a connection pool of its own "
+                "in each process), or build it inside the worker."
+            )
+            raise TypeError(msg)
+        state = cast("dict[Any, Any]", super().__getstate__())  # pydantic.BaseModel.__getstate__
+        private = state.get("__pydantic_private__") or {}
+        state["__pydantic_private__"] = {k: v for k, v in private.items() if k != "_connection"}
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)  # type: ignore[misc]
+        self._connection = Connection.from_settings(
+            cast("ConnectionSettings", self), self._headers()
+        )

@@ -17,6 +17,7 @@ errors, the ``openai`` SDK's class, so code that catches any of the three keeps 
     ├── OpenRouterServerError               5xx/524/529   ModelAPIError
     ├── OpenRouterResponseError             bad response  ModelAPIError
     └── OpenRouterConnectionError           unreachable   ModelConnectionError
+        └── OpenRouterStreamTruncatedError  cut stream    ModelConnectionError
 
 The ``openai`` classes mixed in are, in the same order: ``BadRequestError``,
 ``AuthenticationError``, ``APIStatusError``, ``PermissionDeniedError``, ``NotFoundError``,
@@ -165,6 +166,15 @@ class OpenRouterConnectionError(OpenRouterError, ModelConnectionError, openai.AP
     """OpenRouter could not be reached, or dropped the connection part-way."""
 
     default_retryable = True
+
+
+class OpenRouterStreamTruncatedError(OpenRouterConnectionError):
+    """A stream ended with neither ``[DONE]`` nor a ``finish_reason``: an incomplete answer.
+
+    A proxy or load balancer that cuts a close-delimited response makes the end of the
+    body look like a normal end; only the missing terminator shows that the answer was
+    cut short. The chunks already received were delivered; nothing is replayed.
+    """
 
 
 _BY_STATUS: dict[int, type[OpenRouterError]] = {
@@ -440,4 +450,18 @@ def malformed(detail: str, generation_id: str | None = None) -> OpenRouterRespon
         error_type="malformed_response",
         generation_id=generation_id,
         retryable=False,
+    )
+
+
+def truncated_stream(generation_id: str | None) -> OpenRouterStreamTruncatedError:
+    """The error for a stream that ended with neither ``[DONE]`` nor a ``finish_reason``."""
+    which = f"generation {generation_id}" if generation_id else "the generation"
+    message = (
+        f"The stream of {which} ended before the answer was complete: the connection closed "
+        "with neither a finish_reason nor [DONE] (a proxy or load balancer may have cut it). "
+        "The answer is incomplete; the chunks already received were delivered and are not "
+        "sent again."
+    )
+    return OpenRouterStreamTruncatedError(
+        message, error_type="stream_truncated", generation_id=generation_id
     )

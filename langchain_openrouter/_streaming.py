@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_openrouter._errors import error_from_payload
+from langchain_openrouter._errors import error_from_payload, truncated_stream
 from langchain_openrouter._response import (
     MODEL_PROVIDER,
     create_usage_metadata,
@@ -26,6 +26,7 @@ from langchain_openrouter._response import (
     raise_for_failed_choice,
     response_metadata,
 )
+from langchain_openrouter._transport import ENDED_WITHOUT_DONE
 
 _CONCATENATED_DETAIL_KEYS = frozenset({"text", "summary", "data"})
 _ENVELOPE_KEYS = (
@@ -106,7 +107,15 @@ class StreamAssembler:
         self._reasoned = False
 
     def convert(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
-        """The chunk for one SSE event, or None when it carries no message content."""
+        """The chunk for one SSE event, or None when it carries no message content.
+
+        Raises :class:`~._errors.OpenRouterStreamTruncatedError` at the end of a stream
+        that brought neither ``[DONE]`` nor a ``finish_reason``.
+        """
+        if event is ENDED_WITHOUT_DONE:
+            if not self._finish.get("finish_reason"):
+                raise truncated_stream(self._envelope.get("id"))
+            return None
         self._remember_envelope(event)
         if isinstance(event.get("error"), dict):
             raise error_from_payload(event["error"], generation_id=self._envelope.get("id"))

@@ -5,7 +5,9 @@ JSON (``cast_to=object``): no SDK request transform and no SDK response model pe
 or per chunk. Every failure (HTTP status, transport, timeout, malformed JSON, an error
 chunk in the stream) leaves this module as an :class:`OpenRouterError`, and each attempt
 runs under the retry policy of :mod:`._retry`. A stream is retried only until its first
-event has been read; after that a failure is raised, never replayed.
+event has been read; after that a failure is raised, never replayed. A stream whose body
+ends without ``[DONE]`` is followed by :data:`ENDED_WITHOUT_DONE`, so that the reader, who
+knows whether a ``finish_reason`` came, can tell a cut stream from a complete one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx2
 import openai
@@ -32,16 +34,50 @@ from langchain_openrouter._response import checked_completion, json_object, rais
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping
+    from collections.abc import (
+        AsyncGenerator,
+        AsyncIterator,
+        Awaitable,
+        Callable,
+        Iterator,
+        Mapping,
+    )
 
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+    from openai._streaming import ServerSentEvent
 
     from langchain_openrouter._clients import Connection
     from langchain_openrouter._payload import Request
 
 PATH = "/chat/completions"
-_STREAM = openai.Stream[object]
-_ASYNC_STREAM = openai.AsyncStream[object]
+ENDED_WITHOUT_DONE: Final[dict[str, Any]] = {}
+"""Yielded, by identity, after the last event of a stream that ended without ``[DONE]``."""
+
+
+class _EventStream(openai.Stream[object]):
+    """The SDK's SSE stream, noting whether ``[DONE]`` arrived (the SDK consumes it).
+
+    ``_iter_events`` is the SDK's one source of decoded events; should it ever be renamed,
+    tests/unit_tests/test_truncated_streams.py fails (``[DONE]`` without a finish reason).
+    """
+
+    saw_done = False
+
+    def _iter_events(self) -> Iterator[ServerSentEvent]:
+        for event in super()._iter_events():
+            self.saw_done = event.data.startswith("[DONE]")
+            yield event
+
+
+class _AsyncEventStream(openai.AsyncStream[object]):
+    """Async :class:`_EventStream`."""
+
+    saw_done = False
+
+    async def _iter_events(self) -> AsyncIterator[ServerSentEvent]:
+        async for event in super()._iter_events():
+            self.saw_done = event.data.startswith("[DONE]")
+            yield event
 
 
 @contextmanager
@@ -68,7 +104,7 @@ def _post_kwargs(request: Request, *, stream: bool) -> dict[str, Any]:
     options = {} if request.timeout is None else {"timeout": request.timeout}
     kwargs: dict[str, Any] = {"cast_to": object, "body": request.body, "options": options}
     if stream:
-        kwargs.update(stream=True, stream_cls=_STREAM)
+        kwargs.update(stream=True, stream_cls=_EventStream)
     return kwargs
 
 
@@ -161,6 +197,8 @@ def stream(
         yield first
         with translated_errors(generation_id):
             yield from events
+        if not events.saw_done:
+            yield ENDED_WITHOUT_DONE
     finally:
         events.close()
 
@@ -172,7 +210,7 @@ async def astream(
 ) -> AsyncGenerator[dict[str, Any], None]:
     """Async :func:`stream`."""
     client = connection.async_client()
-    kwargs = _post_kwargs(request, stream=True) | {"stream_cls": _ASYNC_STREAM}
+    kwargs = _post_kwargs(request, stream=True) | {"stream_cls": _AsyncEventStream}
     async for attempt in async_retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             events = await client.post(PATH, **kwargs)
@@ -190,6 +228,8 @@ async def astream(
         with translated_errors(generation_id):
             async for event in events:
                 yield event
+        if not events.saw_done:
+            yield ENDED_WITHOUT_DONE
     finally:
         await events.close()
 

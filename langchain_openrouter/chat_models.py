@@ -14,7 +14,8 @@ from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
     PydanticToolsParser,
 )
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableParallel
+from langchain_core.runnables.passthrough import RunnableAssign
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import (
@@ -47,6 +48,7 @@ from langchain_openrouter._clients import (
     BaseURL,
     Connection,
     ModelSlug,
+    PicklableConnection,
     SessionId,
     Timeout,
     request_headers,
@@ -180,7 +182,7 @@ def _secret(value: SecretStr | str | None) -> SecretStr | None:
     return SecretStr(value) if isinstance(value, str) else value
 
 
-class ChatOpenRouter(BaseChatModel):
+class ChatOpenRouter(PicklableConnection, BaseChatModel):
     r"""OpenRouter chat model: hundreds of models from every vendor behind one API.
 
     Built on the ``openai`` SDK, with OpenRouter's own request features (provider
@@ -901,11 +903,13 @@ class ChatOpenRouter(BaseChatModel):
         llm, parser = self._structured_output_parts(schema, method, strict=strict, kwargs=kwargs)
         if not include_raw:
             return llm | parser
-        parsed = RunnablePassthrough.assign(
-            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        # Plain RunnableParallel and module-level functions, not RunnablePassthrough.assign
+        # and lambdas: the chain must pickle (assign builds a class pickle cannot find).
+        parsed = RunnableAssign(
+            RunnableParallel(parsed=itemgetter("raw") | parser, parsing_error=_nothing)
         )
-        no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
-        return RunnableMap(raw=llm) | parsed.with_fallbacks(
+        no_parse = RunnableAssign(RunnableParallel(parsed=_nothing))
+        return RunnableParallel(raw=llm) | parsed.with_fallbacks(
             [no_parse], exception_key="parsing_error"
         )
 
@@ -1183,6 +1187,10 @@ def _json_schema_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:
     if strict is not None:
         json_schema["strict"] = strict
     return {"type": "json_schema", "json_schema": json_schema}
+
+
+def _nothing(_: object) -> None:
+    return None
 
 
 def _result_from_chunks(chunks: list[ChatGenerationChunk]) -> ChatResult:

@@ -33,6 +33,7 @@ from langchain_openrouter._clients import (
     BaseURL,
     Connection,
     ModelSlug,
+    PicklableConnection,
     SessionId,
     Timeout,
     request_headers,
@@ -87,7 +88,7 @@ class EmbeddingsResult:
     sent (``cost``, ``is_byok``, ``cost_details``, ``prompt_tokens_details``, ...)."""
 
 
-class OpenRouterEmbeddings(BaseModel, Embeddings):
+class OpenRouterEmbeddings(PicklableConnection, BaseModel, Embeddings):
     """OpenRouter embedding models (``openai/text-embedding-3-small``, ``qwen/...``, ...).
 
     Setup:

@@ -6,6 +6,11 @@ client being measured, and prints a Markdown table. Every figure is measured in 
 side by side with the raw SDK (rounds interleaved, median of the rounds), so a noisy machine
 moves both columns together and the ratios keep their meaning. No network access is needed.
 
+A soak follows the table (``bench.py --soak`` runs only that): one ``ChatOpenRouter`` makes
+10,000 invokes and 2,000 streams, then 1,500 ``asyncio.run(ainvoke)`` and 600
+``asyncio.run`` over ``astream`` under a descriptor limit of 256; the resident memory and the
+open descriptors at the end must stay within a small bound of the start.
+
 ``bench.py --profile invoke|stream`` prints the top functions (cProfile, cumulative time) of
 ``ChatOpenRouter.invoke`` or ``ChatOpenRouter.stream`` against the same server;
 ``bench.py --profile import`` prints where import time goes (``-X importtime``).
@@ -21,6 +26,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -530,6 +536,108 @@ def bench_memory(c: Contenders) -> dict[str, tuple[int, int]]:
     return peaks
 
 
+# --- the soak -----------------------------------------------------------------------------------
+
+SOAK_INVOKES = 10_000
+SOAK_STREAMS = 2_000
+SOAK_STREAM_CHUNKS = 20
+SOAK_LOOP_INVOKES = 1_500
+SOAK_LOOP_STREAMS = 600
+SOAK_FD_LIMIT = 256
+SOAK_RSS_TARGET_MIB = 8.0
+SOAK_FD_TARGET = 4
+
+
+def resident_mib() -> float:
+    """Resident memory now (not the peak), from /proc; the peak where /proc is missing."""
+    statm = Path("/proc/self/statm")
+    if statm.exists():
+        pages = int(statm.read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def open_descriptors() -> int:
+    listing = Path("/proc/self/fd")
+    return len(list((listing if listing.exists() else Path("/dev/fd")).iterdir()))
+
+
+@dataclass(frozen=True)
+class SoakRow:
+    label: str
+    rss: tuple[float, float]
+    fds: tuple[int, int]
+    seconds: float
+
+    def render(self) -> str:
+        (rss0, rss1), (fd0, fd1) = self.rss, self.fds
+        ok = rss1 - rss0 <= SOAK_RSS_TARGET_MIB and fd1 - fd0 <= SOAK_FD_TARGET
+        return (
+            f"| {self.label} | {rss0:.1f} -> {rss1:.1f} MiB ({rss1 - rss0:+.1f}) "
+            f"| {fd0} -> {fd1} ({fd1 - fd0:+d}) | {self.seconds:.0f} s "
+            f"| {'PASS' if ok else 'MISS'} |"
+        )
+
+
+def _soaked(label: str, work: Callable[[], None]) -> SoakRow:
+    gc.collect()
+    rss, fds, start = resident_mib(), open_descriptors(), time.perf_counter()
+    work()
+    seconds = time.perf_counter() - start
+    gc.collect()
+    return SoakRow(label, (rss, resident_mib()), (fds, open_descriptors()), seconds)
+
+
+def _one_model_soak(model: BaseChatModel) -> None:
+    model_invoke(model, SOAK_INVOKES)
+    for _ in range(SOAK_STREAMS):
+        model_stream(model, SOAK_STREAM_CHUNKS)
+
+
+def _event_loops_soak(model: BaseChatModel) -> None:
+    async def streamed() -> None:
+        await _model_astream_one(model, SOAK_STREAM_CHUNKS)
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(SOAK_FD_LIMIT, hard), hard))
+    try:
+        for _ in range(SOAK_LOOP_INVOKES):
+            asyncio.run(model.ainvoke(PROMPT))
+        for _ in range(SOAK_LOOP_STREAMS):
+            asyncio.run(streamed())
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def soak(base_url: str) -> list[SoakRow]:
+    """Long runs on one model: memory and descriptors at the end against the start."""
+    model = make_router(base_url)
+    model_invoke(model, 200)  # warm-up: imports, pools, caches
+    model_stream(model, SOAK_STREAM_CHUNKS)
+    asyncio.run(model.ainvoke(PROMPT))
+    return [
+        _soaked(
+            f"{SOAK_INVOKES:,} `invoke` + {SOAK_STREAMS:,} `stream` "
+            f"({SOAK_STREAM_CHUNKS} chunks) on one model",
+            lambda: _one_model_soak(model),
+        ),
+        _soaked(
+            f"{SOAK_LOOP_INVOKES:,} `asyncio.run(ainvoke)` + {SOAK_LOOP_STREAMS} `asyncio.run` "
+            f"over `astream`, `ulimit -n {SOAK_FD_LIMIT}`",
+            lambda: _event_loops_soak(model),
+        ),
+    ]
+
+
+def render_soak(rows: list[SoakRow]) -> str:
+    target = f"<= +{SOAK_RSS_TARGET_MIB:.0f} MiB and <= +{SOAK_FD_TARGET} descriptors"
+    lines = [
+        f"| soak (ChatOpenRouter) | resident memory | open descriptors | time | {target} |",
+        "|---|---|---|---|---|",
+    ]
+    return "\n".join(lines + [row.render() for row in rows])
+
+
 # --- the table --------------------------------------------------------------------------------
 
 
@@ -785,6 +893,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", choices=["invoke", "stream", "import"], help="profile one path"
     )
+    parser.add_argument("--soak", action="store_true", help="run the soak only")
     args = parser.parse_args()
     if args.serve:
         asyncio.run(_serve())
@@ -800,13 +909,19 @@ def main() -> None:
             return
         print(f"Loopback OpenRouter server in a separate process on {server.base_url}", flush=True)
         print(f"Machine: {machine()}", flush=True)
-        rows = measure(contenders)
+        rows = [] if args.soak else measure(contenders)
+        with step("soak"):
+            soaked = soak(server.base_url)
     finally:
         server.stop()
+    if rows:
+        print()
+        print(render(rows))
+        print()
+        print("Ratios are to the raw SDK column, measured side by side in this run", end=" ")
+        print("(median of rounds).")
     print()
-    print(render(rows))
-    print()
-    print("Ratios are to the raw SDK column, measured side by side in this run (median of rounds).")
+    print(render_soak(soaked))
 
 
 if __name__ == "__main__":

@@ -47,10 +47,10 @@ class OpenRouterEmulator:
     :func:`echo`). A reply is a :class:`Completion` or a fault (:class:`HTTPError`,
     :class:`ErrorIn200`, :class:`MidStreamError`, :class:`FinishError`,
     :class:`EmptyChoices`, :class:`NestedCompletion`, :class:`Malformed`,
-    :class:`DropConnection`), or a function of the :class:`RecordedRequest` returning
-    one. Each serves plain and streaming requests alike, in the form OpenRouter uses on
-    that path. Every request is recorded in :attr:`requests`, and :attr:`connections`
-    counts connections as the server sees them.
+    :class:`DropConnection`, :class:`TruncatedStream`), or a function of the
+    :class:`RecordedRequest` returning one. Each serves plain and streaming requests
+    alike, in the form OpenRouter uses on that path. Every request is recorded in
+    :attr:`requests`, and :attr:`connections` counts connections as the server sees them.
 
     With ``api_key`` set (the default), requests without ``Authorization: Bearer
     <api_key>`` get OpenRouter's 401; pass ``api_key=None`` to accept any key.

@@ -52,6 +52,11 @@ class Plan:
     parts: list[bytes | float | Drop] = field(default_factory=list)
     streamed: bool = False
     """Sent with chunked transfer encoding, one HTTP chunk per bytes part."""
+    close_delimited: bool = False
+    """Sent with neither a length nor chunked encoding (RFC 9112 section 6.3).
+
+    The body ends when the server closes the connection, so a cut looks like a normal end.
+    """
     delay: float = 0.0
     """Seconds before the status line is written."""
 
@@ -223,7 +228,9 @@ class _SSEWriter:
             self.parts.append(self.shape.chunk_delay)
         self._write("data: " + (data if isinstance(data, str) else json.dumps(data)))
 
-    def finish(self, *, done: bool | None = None, drop: bool = False) -> Plan:
+    def finish(
+        self, *, done: bool | None = None, drop: bool = False, close_delimited: bool = False
+    ) -> Plan:
         if drop:
             self.parts.append(DROP)
         elif self.shape.done if done is None else done:
@@ -231,7 +238,8 @@ class _SSEWriter:
         return Plan(
             headers={"content-type": "text/event-stream", "cache-control": "no-cache"},
             parts=self._fragmented(),
-            streamed=True,
+            streamed=not close_delimited,
+            close_delimited=close_delimited,
         )
 
     def _fragmented(self) -> list[bytes | float | Drop]:
@@ -632,6 +640,38 @@ class DropConnection:
             return Plan(parts=[DROP])
         writer = _partial_stream(self.completion, request, self.after_chunks)
         return writer.finish(drop=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TruncatedStream:
+    """A stream cut after ``after_chunks`` deltas that still ends cleanly, as a proxy leaves it.
+
+    No ``finish_reason`` and no ``[DONE]`` arrive.
+
+    ``close_delimited`` (the default) sends the body without a length or chunked
+    encoding and closes the connection after it, so the client sees a normal end of
+    body; ``False`` ends a chunked body properly instead. A plain request is cut the same
+    way, mid-body, which the client sees as invalid JSON.
+    """
+
+    after_chunks: int = 1
+    completion: Completion = field(default_factory=Completion)
+    close_delimited: bool = True
+    then_done: bool = False
+    """Send ``[DONE]`` after the deltas: a stream that never names a finish reason but is
+    terminated properly (which makes it complete, not cut)."""
+
+    def plan(self, request: RecordedRequest) -> Plan:
+        """The first deltas of the stream, then a clean end."""
+        if not request.stream:
+            whole = json.dumps(self.completion.body(request)).encode()
+            return Plan(
+                headers={"content-type": "application/json"},
+                parts=[whole[: len(whole) // 2]],
+                close_delimited=True,
+            )
+        writer = _partial_stream(self.completion, request, self.after_chunks)
+        return writer.finish(done=self.then_done, close_delimited=self.close_delimited)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -164,7 +164,10 @@ class HTTPServerThread:
             return False
         if len(head) > _MAX_HEAD:
             return False
-        method, target, headers = _parse_head(head)
+        try:
+            method, target, headers = _parse_head(head)
+        except ValueError:  # not HTTP (two clients writing to one socket garble it)
+            return False
         body = await reader.readexactly(int(headers.get("content-length", "0")))
         url = urlsplit(target)
         path = url.path.removeprefix(self._root) or "/"
@@ -213,6 +216,8 @@ async def _write_plan(
     headers = dict(plan.headers)
     if plan.streamed:
         headers["transfer-encoding"] = "chunked"
+    elif plan.close_delimited:
+        headers["connection"] = "close"
     else:
         headers["content-length"] = str(sum(len(p) for p in plan.parts if isinstance(p, bytes)))
     reason = _REASONS.get(plan.status, "Unknown")
@@ -243,4 +248,4 @@ async def _write_parts(
     if plan.streamed:
         writer.write(b"0\r\n\r\n")
     await writer.drain()
-    return True
+    return not plan.close_delimited

@@ -24,12 +24,15 @@ NAMES = sorted(path.stem for path in EXAMPLES.glob("*.py") if not path.stem.star
 def load(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """Import an example as ``python examples/<name>.py`` would see it."""
     monkeypatch.syspath_prepend(str(EXAMPLES))
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    # Registered so that pydantic resolves the example's postponed annotations.
-    monkeypatch.setitem(sys.modules, spec.name, module)
+    # Registered so that pydantic resolves the example's postponed annotations, and under
+    # its own name so that worker processes (which get this sys.path) can import what
+    # they are sent by reference, such as a Dask task's function.
+    monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setitem(sys.modules, f"example_{name}", module)
     spec.loader.exec_module(module)
     return module
 
@@ -59,6 +62,7 @@ def test_every_example_is_listed_in_the_readme() -> None:
     assert NAMES == [
         "agent_with_tools",
         "caching_long_document",
+        "dask_batch",
         "provider_routing",
         "structured_output_chain",
     ]
@@ -226,3 +230,31 @@ def test_provider_routing_sends_preferences_verbatim_and_reports_who_served(
         "asked for anthropic/claude-haiku-4.5; served by google/gemini-2.5-flash "
         "(a fallback model) via Google AI Studio"
     )
+
+
+def test_dask_batch_answers_in_order_with_usage_and_cost_summed(
+    offline: OpenRouterEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    batch, bodies = run_scripted("dask_batch", offline, monkeypatch)
+
+    example = sys.modules["example_dask_batch"]
+    labels = {"Five": "positive", "Broke": "negative", "Great": "mixed"}
+    expected = [labels[review.split()[0].rstrip(",")] for review in example.REVIEWS]
+    assert batch.answers == expected  # in the prompts' order, whatever order they came in
+    assert len(expected) == 24
+    assert batch.input_tokens == 24 * 40
+    assert batch.output_tokens == 24
+    assert batch.cost == pytest.approx(24 * 4.2e-6)
+    assert batch.workers  # answered in worker processes, not here
+    assert os.getpid() not in batch.workers
+    assert sorted(body["messages"][-1]["content"] for body in bodies) == sorted(example.REVIEWS)
+    for body in bodies:
+        assert body["model"] == "openai/gpt-4o-mini"
+        assert body["max_tokens"] == 5
+        assert body["messages"][0] == {"role": "system", "content": example.INSTRUCTION}
+    captured = capsys.readouterr()
+    assert captured.err.endswith(f"] 24/24  ${batch.cost:.6f}\n")  # the progress bar
+    assert "] 1/24  $" in captured.err
+    assert f"24 reviews on {len(batch.workers)} worker processes" in captured.out
