@@ -14,6 +14,10 @@ import re
 import tokenize
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ROOT = Path(__file__).parents[2]
 SCANNED = ("langchain_openrouter", "tests", "scripts", "examples")
@@ -35,6 +39,12 @@ def prose(source: str) -> list[tuple[int, str, str]]:
     tokens = tokenize.generate_tokens(io.StringIO(source).readline)
     kinds = {tokenize.COMMENT: "comment", tokenize.STRING: "string"}
     return [(tok.start[0], kinds[tok.type], tok.string) for tok in tokens if tok.type in kinds]
+
+
+def by_file(check: Callable[[str], list[str]]) -> dict[str, list[str]]:
+    """What ``check`` finds in each scanned file, for the files where it finds something."""
+    found = {str(path.relative_to(ROOT)): check(path.read_text("utf-8")) for path in python_files()}
+    return {name: hits for name, hits in found.items() if hits}
 
 
 def outside_citations(source: str) -> list[str]:
@@ -96,12 +106,7 @@ def broken_docs_citations(source: str) -> list[str]:
 
 
 def test_no_comment_or_string_points_outside_the_repository() -> None:
-    offenders = {
-        str(path.relative_to(ROOT)): hits
-        for path in python_files()
-        if (hits := outside_citations(path.read_text(encoding="utf-8")))
-    }
-    assert offenders == {}
+    assert by_file(outside_citations) == {}
 
 
 def test_the_docs_pages_point_nowhere_outside_the_repository() -> None:
@@ -116,12 +121,7 @@ def test_the_docs_pages_point_nowhere_outside_the_repository() -> None:
 
 
 def test_every_cited_docs_anchor_is_a_heading_of_its_page() -> None:
-    broken = {
-        str(path.relative_to(ROOT)): hits
-        for path in python_files()
-        if (hits := broken_docs_citations(path.read_text(encoding="utf-8")))
-    }
-    assert broken == {}
+    assert by_file(broken_docs_citations) == {}
 
 
 def test_the_code_cites_the_wire_notes() -> None:
