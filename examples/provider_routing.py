@@ -52,7 +52,8 @@ def fastest_model() -> ChatOpenRouter:
         openrouter_provider={"sort": "throughput"},  # fastest first, no load balancing
         models=FALLBACKS,  # tried in order when the primary model errors
         # Legacy alias of provider.sort.partition "model" (OpenRouter's default): each
-        # model's providers are tried before the next model's (NOTES.md 1.1).
+        # model's providers are tried before the next model's
+        # (docs/openrouter-wire-notes.md#legacy-route).
         route="fallback",
     )
 

@@ -1,10 +1,11 @@
 """Prompt caching: where ``cache_control`` breakpoints go, vendor by vendor.
 
 OpenRouter forwards Anthropic-style ``cache_control`` breakpoints to the downstream
-provider, but what a provider does with them differs (NOTES.md section 5, OpenRouter's
-prompt-caching guide). All of that knowledge lives here, in one table of `CacheRule`s
-keyed by model slug, and one function, `apply_prompt_caching`, that turns a request body
-whose messages may hold cache-point markers into the body that is sent.
+provider, but what a provider does with them differs (OpenRouter's prompt-caching guide,
+summed up in docs/openrouter-wire-notes.md#prompt-caching). All of that knowledge lives
+here, in one table of `CacheRule`s keyed by model slug, and one function,
+`apply_prompt_caching`, that turns a request body whose messages may hold cache-point
+markers into the body that is sent.
 
 Breakpoints come from three places:
 

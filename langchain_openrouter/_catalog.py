@@ -2,8 +2,9 @@
 
 Results are plain dicts typed as ``TypedDict``s: the fields we document are validated
 (``id`` must be there, numbers must be numbers), and every other field OpenRouter sends
-is kept as is, since it adds fields without notice (NOTES.md, "Versioning"). Prices are
-OpenRouter's strings, in USD per token (not per million), exactly as sent.
+is kept as is, since it adds fields without notice
+(docs/openrouter-wire-notes.md#unknown-fields). Prices are OpenRouter's strings, in USD
+per token (not per million), exactly as sent.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _T = TypeVar("_T")
 Price = str | float | None
 """USD per token (per request, image, search, ... where the key says so), as a string."""
 Count = int | float | None
-"""A token count: OpenRouter may send floats (NOTES.md section 2, usage)."""
+"""A token count: OpenRouter may send floats (docs/openrouter-wire-notes.md#float-token-counts)."""
 
 
 @with_config(_OPEN)

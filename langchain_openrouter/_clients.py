@@ -233,7 +233,7 @@ def request_headers(
     default_headers: dict[str, str] | None,
     session_id: str | None = None,
 ) -> dict[str, str]:
-    """App attribution headers (NOTES.md section 6), then the user's own headers."""
+    """App attribution headers (https://openrouter.ai/docs/app-attribution), then the user's."""
     headers: dict[str, str] = {}
     if app_url:
         headers["HTTP-Referer"] = app_url

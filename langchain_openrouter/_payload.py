@@ -43,7 +43,8 @@ def check_reasoning(
     """Reject reasoning settings OpenRouter would refuse, naming the fix.
 
     ``output_limit`` is the request's ``max_tokens`` (or ``max_completion_tokens``): a
-    reasoning budget counts inside it, so it must be larger (NOTES.md 1.4).
+    reasoning budget counts inside it, so it must be larger
+    (docs/openrouter-wire-notes.md#reasoning-budget).
     """
     if not reasoning:
         return

@@ -51,8 +51,9 @@ snapshot's ``FLAGS`` says which keys it knows (the others are left out of the pr
 set to False). ``unknown`` names the modality and flag keys this model's sources did not
 give: they are left out of its profile too."""
 
-# OpenRouter model variants (NOTES.md 1.1: ':free', ':nitro', ':thinking', ...) share their
-# base model's capabilities, except that ':thinking' is the reasoning variant.
+# OpenRouter model variants (':free', ':nitro', ':thinking', ...) share their base model's
+# capabilities, except that ':thinking' is the reasoning variant
+# (docs/openrouter-wire-notes.md#model-variants).
 _REASONING_VARIANT = "thinking"
 
 

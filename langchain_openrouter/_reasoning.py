@@ -3,7 +3,7 @@
 OpenRouter wants a turn's ``reasoning_details`` back unmodified, in order, with text and
 encrypted entries alike (Gemini and Kimi reject tool-call turns without them; Anthropic
 checks signatures). A few things must still be changed or left out, or providers refuse
-the request (NOTES.md section 8):
+the request (docs/openrouter-wire-notes.md#reasoning-replay):
 
 * OpenAI ``rs_...`` item ids: OpenRouter does not store Responses items, so a replayed
   ``rs_`` id is "not found". The id is removed; the entry (and its encrypted data) stays.

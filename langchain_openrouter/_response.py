@@ -143,10 +143,10 @@ def message_extras(message: dict[str, Any]) -> dict[str, Any]:
 def create_usage_metadata(raw_usage: object) -> UsageMetadata | None:
     """LangChain usage from OpenRouter's ``usage``.
 
-    Cache reads and writes are parts of ``prompt_tokens``, not additions to it (NOTES.md,
-    "Usage reporting"); token counts may be floats and are cast to int. A plain read of
-    the dict: this runs once per response, and a count that is absent or not a number
-    counts as 0 rather than failing a response that has arrived.
+    Cache reads and writes are parts of ``prompt_tokens``, not additions to it
+    (docs/openrouter-wire-notes.md#cached-tokens); token counts may be floats and are cast
+    to int. A plain read of the dict: this runs once per response, and a count that is
+    absent or not a number counts as 0 rather than failing a response that has arrived.
     """
     if not isinstance(raw_usage, dict):
         return None

@@ -2,26 +2,28 @@
 
 ``scripts/write_cassettes.py`` runs the integration suite in record mode against this
 server on 127.0.0.1. It answers ``POST /api/v1/chat/completions`` the way OpenRouter's
-docs say OpenRouter answers (the project's OpenRouter notes, NOTES.md):
+docs say OpenRouter answers (summed up in docs/openrouter-wire-notes.md; anchors below):
 
-* request checks that OpenRouter or the upstream provider enforce (section 1, 4.6): tool
-  messages must answer a preceding tool call, content parts must be known types, reasoning
-  takes ``effort`` or ``max_tokens`` but not both, ``provider`` has a closed key set,
-  Anthropic signatures must match the thinking text they sign (section 8 items 2-4),
-  Anthropic refuses a forced tool choice while thinking;
-* routing (section 1.2, 1.1): presets, ``models`` fallbacks, ``provider`` order/only/
-  ignore/max_price/allow_fallbacks over a small table of models and their endpoints;
+* request checks that OpenRouter or the upstream provider enforce (#provider-routing,
+  #upstream-errors): tool messages must answer a preceding tool call, content parts must
+  be known types, reasoning takes ``effort`` or ``max_tokens`` but not both, ``provider``
+  has a closed key set, Anthropic signatures must match the thinking text they sign
+  (#reasoning-replay), Anthropic refuses a forced tool choice while thinking;
+* routing (#provider-routing, #legacy-route): presets, ``models`` fallbacks, ``provider``
+  order/only/ignore/max_price/allow_fallbacks over a small table of models and endpoints;
 * the answer, computed by rules from the prompt: greetings, haikus, a story, jokes,
   arithmetic, tool calls with arguments read from the prompt and the tool's schema, JSON
   that fits a requested schema, descriptions of the test images, a PDF's title, web-search
-  answers with ``url_citation`` annotations (section 2), PDF ``file`` annotations;
-* Anthropic-style reasoning with signed ``reasoning_details`` (sections 2.1, 3.2);
+  answers with ``url_citation`` annotations (#annotations), PDF ``file`` annotations;
+* Anthropic-style reasoning with signed ``reasoning_details`` (#reasoning-replay,
+  #reasoning-fragments);
 * usage with cost, ``cost_details``, cached and cache-write tokens from a prompt cache
-  simulated per vendor (section 5), reasoning tokens, server-tool use (section 2);
+  simulated per vendor (#prompt-caching), reasoning tokens, server-tool use (#usage);
 * bodies as JSON or SSE: keep-alive comments, role on every delta, reasoning fragments
   with a text-less signature fragment, tool-call argument fragments, a finish chunk and
-  then the usage chunk, ``[DONE]`` (section 3.2, 3.3);
-* errors in OpenRouter's envelope, with the ``user_id`` field real errors carry (4.1, 4.6).
+  then the usage chunk, ``[DONE]`` (#sse-framing, #stream-chunks);
+* errors in OpenRouter's envelope, with the ``user_id`` field real errors carry
+  (#error-envelope, #upstream-errors).
 
 Token counts are estimates (four characters a token); prices are list prices per token.
 """
@@ -163,7 +165,10 @@ class ApiError(Exception):
 
 
 def upstream_error(message: str, *, provider: str, status: int = 400) -> ApiError:
-    """An upstream provider's error as OpenRouter relays it (NOTES 4.6)."""
+    """An upstream provider's error as OpenRouter relays it.
+
+    See docs/openrouter-wire-notes.md#upstream-errors.
+    """
     raw = json.dumps(
         {"type": "error", "error": {"type": "invalid_request_error", "message": message}}
     )
@@ -357,9 +362,10 @@ def signature_for(text: str) -> str:
 
 
 def check_signatures(prompt: Prompt) -> None:
-    """Anthropic refuses thinking blocks whose signature does not match (NOTES 8, item 2-4).
+    """Anthropic refuses thinking blocks whose signature does not match.
 
-    Signatures this responder issued are checked; foreign ones cannot be, and pass.
+    See docs/openrouter-wire-notes.md#reasoning-replay. Signatures this responder issued
+    are checked; foreign ones cannot be, and pass.
     """
     if prompt.card.vendor != "anthropic":
         return

@@ -201,7 +201,10 @@ class OpenRouterEmulator:
         return self._next_reply(request).plan(request)
 
     def _unauthorized(self, request: RecordedRequest) -> Reply | None:
-        """OpenRouter's 401 bodies for a missing or wrong key (NOTES.md 4.2)."""
+        """OpenRouter's 401 bodies for a missing or wrong key.
+
+        See docs/openrouter-wire-notes.md#authentication-errors.
+        """
         if self.api_key is None:
             return None
         sent = request.headers.get("authorization", "")

@@ -2,9 +2,10 @@
 
 Every reply serves both kinds of request. A :class:`Completion` becomes a completion body
 for a plain request and a chunk stream for ``"stream": true``; each fault becomes the form
-OpenRouter uses for it on that path (NOTES.md sections 3 and 4). Rendering produces a
-:class:`Plan`: the status, the headers and the body parts, with pauses and a dropped
-connection as parts of their own, so the server stays a dumb writer.
+OpenRouter uses for it on that path (docs/openrouter-wire-notes.md, "Streaming" and
+"Errors"). Rendering produces a :class:`Plan`: the status, the headers and the body
+parts, with pauses and a dropped connection as parts of their own, so the server stays a
+dumb writer.
 """
 
 from __future__ import annotations
@@ -101,7 +102,10 @@ def usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
     cost: float | None = None,
     is_byok: bool = False,
 ) -> dict[str, Any]:
-    """An OpenRouter ``usage`` object, with cost and cost details (NOTES.md section 2)."""
+    """An OpenRouter ``usage`` object, with cost and cost details.
+
+    See docs/openrouter-wire-notes.md#usage.
+    """
     prompt_cost = round(prompt_tokens * 1e-6, 9)
     completion_cost = round(completion_tokens * 2e-6, 9)
     return {
@@ -386,7 +390,7 @@ def _reasoning_deltas(
     """Reasoning as OpenRouter streams it: fragments per detail, text in ``reasoning`` too.
 
     A detail's text arrives in pieces sharing its ``type`` and ``index``; a signature
-    arrives last in a text-less fragment (NOTES.md section 3.2).
+    arrives last in a text-less fragment (docs/openrouter-wire-notes.md#reasoning-fragments).
     """
     if not details:
         for piece in _pieces(reasoning or "", size):
@@ -428,7 +432,10 @@ def error_object(
     error_type: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """OpenRouter's ``error`` object; ``error_type`` goes in ``metadata`` (NOTES.md 4.3)."""
+    """OpenRouter's ``error`` object; ``error_type`` goes in ``metadata``.
+
+    See docs/openrouter-wire-notes.md#error-envelope.
+    """
     meta = dict(metadata or {})
     if error_type is not None:
         meta.setdefault("error_type", error_type)
@@ -445,7 +452,8 @@ class HTTPError:
     """An HTTP error status with OpenRouter's error envelope, on either path.
 
     ``retry_after`` sends a ``Retry-After`` header (seconds); ``availability`` adds the
-    model-availability object (NOTES.md 4.4); ``body`` replaces the envelope entirely.
+    model-availability object (docs/openrouter-wire-notes.md#availability-errors); ``body``
+    replaces the envelope entirely.
     """
 
     status: int
@@ -459,7 +467,10 @@ class HTTPError:
     delay: float = 0.0
 
     def plan(self, request: RecordedRequest) -> Plan:  # noqa: ARG002 - same on both paths
-        """Pre-stream errors are plain JSON on both paths (NOTES.md 3.1)."""
+        """Pre-stream errors are plain JSON on both paths.
+
+        See docs/openrouter-wire-notes.md#sse-framing.
+        """
         body = self.body
         if body is None:
             error = error_object(
@@ -476,7 +487,9 @@ class HTTPError:
 
 @dataclass(frozen=True, kw_only=True)
 class ErrorIn200:
-    """An error OpenRouter reports with HTTP 200 (NOTES.md 4.5 item 1).
+    """An error OpenRouter reports with HTTP 200.
+
+    See docs/openrouter-wire-notes.md#errors-with-status-200.
 
     A plain request gets a body whose top-level ``error`` replaces ``choices``; a
     streaming one gets the error as its first SSE event.
@@ -505,8 +518,9 @@ class MidStreamError:
     """A generation that fails after ``after_chunks`` deltas of ``completion``.
 
     Streaming, the deltas are sent, then OpenRouter's in-band error chunk (non-empty
-    ``choices``, ``finish_reason: "error"``, NOTES.md 3.4) and the stream ends. A plain
-    request gets the partial message with a choice-level ``error`` (NOTES.md 4.5 item 2).
+    ``choices``, ``finish_reason: "error"``, docs/openrouter-wire-notes.md#mid-stream-errors)
+    and the stream ends. A plain request gets the partial message with a choice-level
+    ``error`` (docs/openrouter-wire-notes.md#errors-with-status-200).
     """
 
     completion: Completion = field(default_factory=Completion)
@@ -542,7 +556,10 @@ def _with_delta(
     finish_reason: str | None = None,
     native_finish_reason: str | None = None,
 ) -> dict[str, Any]:
-    """One chunk; every delta carries ``role``, as in observed traffic (NOTES.md 3.2)."""
+    """One chunk; every delta carries ``role``, as in observed traffic.
+
+    See docs/openrouter-wire-notes.md#stream-chunks.
+    """
     choice = {
         "index": 0,
         "delta": {"role": "assistant", "content": "", **delta},
@@ -566,7 +583,7 @@ def _partial_stream(completion: Completion, request: RecordedRequest, count: int
 class FinishError:
     """A generation that ends with ``finish_reason: "error"`` and no error object.
 
-    As Gemini does on a malformed function call (NOTES.md 3.4 and 4.5 item 4).
+    As Gemini does on a malformed function call (docs/openrouter-wire-notes.md#finish-reason-error).
     """
 
     completion: Completion = field(default_factory=lambda: Completion(content=""))

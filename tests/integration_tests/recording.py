@@ -45,12 +45,12 @@ GENERATED_HEADER = """\
 # Produced by scripts/write_cassettes.py, not by OpenRouter. The integration suite ran in
 # record mode against a local OpenRouter-shaped responder (scripts/openrouter_responder.py)
 # on 127.0.0.1, which answered each request from OpenRouter's documented wire format as
-# summarised in the project's OpenRouter notes (NOTES.md section 2 "Response body", section 3
-# "Streaming": SSE framing, keep-alive comments, chunk shape and the final usage chunk,
-# section 4 "Errors", section 5 "Prompt caching", section 1 for routing, presets, plugins and
-# server tools). Content is computed by rules, token counts are estimates, costs use list
-# prices. `RECORD=1 make integration_tests` with OPENROUTER_API_KEY set replaces this file
-# with real OpenRouter traffic.
+# summed up in this repository's docs/openrouter-wire-notes.md ("Responses"; "Streaming":
+# SSE framing, keep-alive comments, chunk shape and the final usage chunk; "Errors";
+# "Prompt caching"; "Requests" for routing, presets, plugins and server tools). Content is
+# computed by rules, token counts are estimates, costs use list prices.
+# `RECORD=1 make integration_tests` with OPENROUTER_API_KEY set replaces this file with real
+# OpenRouter traffic.
 """
 
 RECORDED_HEADER = """\

@@ -17,7 +17,8 @@ from tests.unit_tests.fake_openrouter import GENERATION_ID, FakeOpenRouter
 
 NO_WAIT = {"Retry-After": "0"}
 
-# Shaped as in openapi.yaml (getModels example, Model schema) and NOTES.md section 7.
+# Shaped as in OpenRouter's OpenAPI (getModels example, Model schema); see
+# docs/openrouter-wire-notes.md#model-catalogue.
 CLAUDE: dict[str, Any] = {
     "id": "anthropic/claude-sonnet-4.5",
     "canonical_slug": "anthropic/claude-4.5-sonnet-20250929",

@@ -225,7 +225,8 @@ async def test_a_retried_batch_is_sent_again_unchanged(fake: FakeOpenRouter) -> 
 
 
 def test_a_chat_model_on_the_embeddings_endpoint(fake: FakeOpenRouter) -> None:
-    # NOTES.md section 7: chat models called here give availability.code "wrong_endpoint".
+    # Chat models called here give availability.code "wrong_endpoint"
+    # (docs/openrouter-wire-notes.md#availability-errors).
     body = error_body(
         400,
         "openai/gpt-4o-mini is not an embeddings model",

@@ -301,7 +301,8 @@ def test_profile_from_the_live_catalogue() -> None:
     assert profile["structured_output"] is True
     assert profile["temperature"] is False
     assert profile["reasoning_output"] is True
-    # Reasoning is mandatory: "none" is rejected, so it is no effort level (NOTES.md 8.7).
+    # Reasoning is mandatory: "none" is rejected, so it is no effort level
+    # (docs/openrouter-wire-notes.md#mandatory-reasoning).
     assert profile["reasoning_effort_levels"] == ["high", "medium", "low"]
     assert profile["reasoning_effort_default"] == "medium"
 

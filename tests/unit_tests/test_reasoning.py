@@ -1,8 +1,9 @@
 """Reasoning end to end at the HTTP boundary: read, streamed, replayed across tool turns.
 
-Bodies are written here from OpenRouter's documented wire shapes (NOTES.md sections 2,
-3.2 and 8) for each vendor family: which detail types and formats it returns, where the
-signature travels, what ids look like. Nothing is copied from a recording.
+Bodies are written here from OpenRouter's documented wire shapes (see
+docs/openrouter-wire-notes.md#reasoning-replay and #reasoning-fragments) for each vendor
+family: which detail types and formats it returns, where the signature travels, what ids
+look like. Nothing is copied from a recording.
 """
 
 from __future__ import annotations
