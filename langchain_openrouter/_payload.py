@@ -1,4 +1,8 @@
-"""Assembling the request body from the model's settings and a call's arguments.
+"""The one request builder: (model settings, messages, call arguments) -> :class:`Request`.
+
+:func:`build_request` is all ``ChatOpenRouter`` calls: it checks the call's arguments and
+messages, converts the messages, merges the body, places prompt-cache breakpoints and
+Anthropic's eager input streaming, and returns the finished request.
 
 Precedence, lowest first: the model's fields, ``model_kwargs``, then the call's keyword
 arguments (which reach the body verbatim). Nothing the user passes is dropped; the few
@@ -7,16 +11,32 @@ inconsistent combinations OpenRouter would reject raise here, before anything is
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx2
-
-from langchain_openrouter._preflight import InvalidArgumentError, check_combination
+from langchain_openrouter._caching import (
+    CacheSettings,
+    apply_prompt_caching,
+    cache_rule_for,
+    model_vendor,
+    to_cache_rule,
+)
+from langchain_openrouter._clients import normalize_timeout
+from langchain_openrouter._messages import convert_messages
+from langchain_openrouter._preflight import (
+    InvalidArgumentError,
+    check_call_arguments,
+    check_combination,
+    check_messages,
+)
+from langchain_openrouter._tools import with_eager_input_streaming
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from langchain_core.messages import BaseMessage
+
+    from langchain_openrouter.chat_models import ChatOpenRouter
 
 # Fields whose request-body key differs from the field name.
 BODY_KEY_OF_FIELD = {"openrouter_provider": "provider", "openrouter_metadata": "metadata"}
@@ -24,6 +44,16 @@ BODY_KEY_OF_FIELD = {"openrouter_provider": "provider", "openrouter_metadata": "
 REQUEST_OPTIONS = ("timeout", "max_retries")
 # The reasoning keys a per-call reasoning_effort replaces.
 _EFFORT_KEYS = ("effort", "max_tokens")
+# Prompt-caching settings: fields, and per-call arguments of the same names; never sent as is.
+CACHE_FIELDS = (
+    "cache_instructions",
+    "cache_messages",
+    "cache_tool_definitions",
+    "automatic_cache",
+    "cache_rule",
+)
+# Per-call arguments that configure this integration; never sent as body keys.
+CALL_SETTINGS = (*CACHE_FIELDS, "anthropic_eager_input_streaming")
 # Call arguments LangChain uses internally; never sent.
 _INTERNAL_CALL_ARGS = ("ls_structured_output_format",)
 
@@ -88,25 +118,63 @@ def _reasoning_overridden(defaults: Mapping[str, Any], call: Mapping[str, Any]) 
     return params
 
 
-def build_request(  # noqa: PLR0913 - three keyword-only request options
-    defaults: Mapping[str, Any],
-    messages: list[dict[str, Any]],
-    call_kwargs: dict[str, Any],
+def build_request(
+    model: ChatOpenRouter,
+    messages: list[BaseMessage],
+    stop: list[str] | None,
+    call_kwargs: Mapping[str, Any],
     *,
     stream: bool,
-    timeout: Any,
-    max_retries: int,
 ) -> Request:
-    """The request for one call.
+    """The request for one call of ``model``: everything checked before anything is sent.
 
-    ``defaults`` are the model's body parameters (``model`` included), already merged
-    with ``model_kwargs``; ``call_kwargs`` are the per-call keyword arguments.
+    Precedence, lowest first: the model's fields, ``model_kwargs``, ``stop``, then the
+    call's keyword arguments.
     """
-    call = dict(call_kwargs)
+    call = _checked_call(model, stop, call_kwargs)
+    tool_results = call.pop("check_tool_results", None)
+    check_messages(
+        messages, tool_results=model.check_tool_results if tool_results is None else tool_results
+    )
+    settings = {name: call.pop(name) for name in CALL_SETTINGS if name in call}
     for name in _INTERNAL_CALL_ARGS:
         call.pop(name, None)
-    timeout = normalize_timeout(call.pop("timeout", timeout))
-    max_retries = call.pop("max_retries", max_retries)
+    timeout = normalize_timeout(call.pop("timeout", model.timeout))
+    max_retries = _checked_max_retries(call.pop("max_retries", model.max_retries))
+    body = _body(model._default_params, convert_messages(messages), call, stream=stream)  # noqa: SLF001
+    check_n(body.get("n", 1), stream=stream)
+    body = _with_prompt_caching(body, model, settings)
+    body = _with_eager_input_streaming(body, model, settings)
+    return Request(body=body, timeout=timeout, max_retries=max_retries)
+
+
+def _checked_call(
+    model: ChatOpenRouter, stop: list[str] | None, call_kwargs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The call's keyword arguments (``stop`` among them) after the constructor's checks."""
+    call = dict(call_kwargs)
+    if stop is not None:
+        call["stop"] = stop
+    if call.get("session_id") == "":  # empty means unset, as for the field
+        del call["session_id"]
+    return check_call_arguments(call, type(model))
+
+
+def _checked_max_retries(max_retries: object) -> int:
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        msg = f"max_retries must be a whole number >= 0, got {max_retries!r}."
+        raise ValueError(msg)
+    return max_retries
+
+
+def _body(
+    defaults: Mapping[str, Any],
+    messages: list[dict[str, Any]],
+    call: dict[str, Any],
+    *,
+    stream: bool,
+) -> dict[str, Any]:
+    """The body: the model's parameters (``model_kwargs`` merged) under the call's."""
     for field_name, body_key in BODY_KEY_OF_FIELD.items():
         if field_name in call:
             call[body_key] = call.pop(field_name)
@@ -123,49 +191,47 @@ def build_request(  # noqa: PLR0913 - three keyword-only request options
         body.get("max_tokens", body.get("max_completion_tokens")),
     )
     check_combination(body)
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-        msg = f"max_retries must be a whole number >= 0, got {max_retries!r}."
+    return body
+
+
+def check_n(n: object, *, stream: bool) -> None:
+    """``n`` as 0.2.x checked it: a whole number >= 1, and 1 when streaming."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        msg = f"n must be a whole number >= 1 (the choices to generate), got {n!r}."
         raise ValueError(msg)
-    return Request(body=body, timeout=timeout, max_retries=max_retries)
+    if n > 1 and stream:
+        msg = (
+            f"n must be 1 when streaming (got n={n}): a stream carries one choice. Set n=1, "
+            "or do not stream (streaming=False, invoke instead of stream)."
+        )
+        raise ValueError(msg)
 
 
-# A timeout this large (over 16 minutes) is most likely 0.2.x's milliseconds.
-_LIKELY_MILLISECONDS = 1000
-_warned_timeouts: set[float] = set()
-
-
-def _warn_if_milliseconds(timeout: float) -> None:
-    """Warn once per value about a timeout that looks like milliseconds; it stays seconds."""
-    if timeout < _LIKELY_MILLISECONDS or timeout in _warned_timeouts:
-        return
-    _warned_timeouts.add(timeout)
-    warnings.warn(
-        f"timeout={timeout:g} is in seconds ({timeout / 3600:.1f} hours), not milliseconds as "
-        f"in langchain-openrouter 0.2.x; for {timeout / 1000:g} seconds pass "
-        f"timeout={timeout / 1000:g}.",
-        UserWarning,
-        stacklevel=2,
+def _with_prompt_caching(
+    body: dict[str, Any], model: ChatOpenRouter, overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``body`` with cache breakpoints placed by this call's caching settings."""
+    setting = {name: overrides.get(name, getattr(model, name)) for name in CACHE_FIELDS}
+    rule = setting["cache_rule"]
+    return apply_prompt_caching(
+        body,
+        CacheSettings(
+            instructions=setting["cache_instructions"],
+            messages=setting["cache_messages"],
+            tool_definitions=setting["cache_tool_definitions"],
+            automatic=setting["automatic_cache"],
+        ),
+        cache_rule_for(body["model"]) if rule is None else to_cache_rule(rule),
     )
 
 
-def normalize_timeout(timeout: Any) -> Any:
-    """Seconds as float, or an ``httpx2.Timeout`` (legacy ``httpx.Timeout`` converted)."""
-    if timeout is None or isinstance(timeout, httpx2.Timeout):
-        return timeout
-    if isinstance(timeout, bool):
-        msg = f"timeout must be seconds (a number) or an httpx.Timeout, got {timeout!r}."
-        raise TypeError(msg)
-    if isinstance(timeout, (int, float)):
-        if timeout <= 0:
-            msg = f"timeout must be a positive number of seconds, got {timeout!r}."
-            raise ValueError(msg)
-        _warn_if_milliseconds(timeout)
-        return float(timeout)
-    if all(hasattr(timeout, part) for part in ("connect", "read", "write", "pool")):
-        return httpx2.Timeout(
-            connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool
-        )
-    if isinstance(timeout, tuple):
-        return httpx2.Timeout(*timeout)
-    msg = f"timeout must be seconds (a number) or an httpx.Timeout, got {type(timeout).__name__}."
-    raise TypeError(msg)
+def _with_eager_input_streaming(
+    body: dict[str, Any], model: ChatOpenRouter, overrides: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``body`` with Anthropic's eager input streaming on its function tools, if asked."""
+    eager = overrides.get("anthropic_eager_input_streaming")
+    if eager is None:
+        eager = model.anthropic_eager_input_streaming
+    if eager and body.get("tools") and model_vendor(body["model"]) == "anthropic":
+        return {**body, "tools": with_eager_input_streaming(body["tools"])}
+    return body
