@@ -11,7 +11,6 @@ inconsistent combinations OpenRouter would reject raise here, before anything is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from langchain_openrouter._caching import (
@@ -30,6 +29,7 @@ from langchain_openrouter._preflight import (
     check_messages,
 )
 from langchain_openrouter._tools import with_eager_input_streaming
+from langchain_openrouter._transport import Request
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -56,15 +56,6 @@ CACHE_FIELDS = (
 CALL_SETTINGS = (*CACHE_FIELDS, "anthropic_eager_input_streaming")
 # Call arguments LangChain uses internally; never sent.
 _INTERNAL_CALL_ARGS = ("ls_structured_output_format",)
-
-
-@dataclass(frozen=True)
-class Request:
-    """One request: its body and the options of the HTTP exchange."""
-
-    body: dict[str, Any]
-    timeout: Any
-    max_retries: int
 
 
 def check_reasoning(

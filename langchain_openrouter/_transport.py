@@ -47,12 +47,20 @@ if TYPE_CHECKING:
     from openai._streaming import ServerSentEvent
 
     from langchain_openrouter._clients import Connection
-    from langchain_openrouter._payload import Request
 
 PATH = "/chat/completions"
 ENDED_WITHOUT_DONE: Final[dict[str, Any]] = {}
 """Yielded, by identity, after the last event of a stream that ended without ``[DONE]``."""
 _T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One chat-completions request: its body and the options of the HTTP exchange."""
+
+    body: dict[str, Any]
+    timeout: Any
+    max_retries: int
 
 
 class _EventStream(openai.Stream[object]):

@@ -35,24 +35,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 PATH = "/embeddings"
-# Fields that configure the client, the batching or extra body keys; the others are body fields.
-_NOT_BODY_FIELDS = frozenset(
-    {
-        "api_key",
-        "base_url",
-        "app_url",
-        "app_title",
-        "app_categories",
-        "default_headers",
-        "session_id",
-        "timeout",
-        "max_retries",
-        "http_client",
-        "http_async_client",
-        "batch_size",
-        "model_kwargs",
-    }
-)
 
 
 class EmbeddingsUsage(TypedDict):
@@ -229,8 +211,11 @@ class OpenRouterEmbeddings(OpenRouterConnection, Embeddings):
         return params
 
 
+# Every field but the connection's (model included), session_id (a header), the batching
+# and model_kwargs is a body field of the same name (openrouter_provider: provider).
+_NOT_BODY_FIELDS = {*OpenRouterConnection.model_fields, "session_id", "batch_size", "model_kwargs"}
 _BODY_FIELDS = tuple(
-    name for name in OpenRouterEmbeddings.model_fields if name not in _NOT_BODY_FIELDS | {"model"}
+    name for name in OpenRouterEmbeddings.model_fields if name not in _NOT_BODY_FIELDS
 )
 
 
