@@ -3,7 +3,7 @@
 Building an ``openai.OpenAI`` without an ``http_client`` gives it a fresh connection pool
 and SSL context; doing that per model instance is slow and leaks connections. Here every
 model without an injected client shares one sync pool per process and one async pool per
-event loop. The SDK's own retries are off: :mod:`._retry` is the only retry policy.
+event loop. The SDK's own retries are off: :mod:`.retry` is the only retry policy.
 
 Each pool is safe in the process model it lives in:
 

@@ -1,13 +1,13 @@
 """Reading OpenRouter's responses: the one place a reply body is checked and read.
 
-:mod:`._transport` sends and translates failures; the readers here (passed to it, run
-inside its retry loop) decide what a body means: :func:`read_completion` for a chat
+:mod:`.._http.transport` sends and translates failures; the readers here (passed to it,
+run inside its retry loop) decide what a body means: :func:`read_completion` for a chat
 completion, :func:`checked_first_chunk` for a stream's first event (later chunks:
-:mod:`._streaming`), :func:`checked_json` for the plain JSON endpoints.
+:mod:`.stream`), :func:`checked_json` for the plain JSON endpoints.
 
 Pieces shared by the invoke and stream paths live here: tool-call parsing, the
 ``additional_kwargs`` extras (reasoning, annotations, images, refusal, audio), usage and
-response metadata. :mod:`._streaming` reuses them for chunks.
+response metadata. :mod:`.stream` reuses them for chunks.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ class StreamAssembler:
     def convert(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
         """The chunk for one SSE event, or None when it carries no message content.
 
-        Raises :class:`~._errors.OpenRouterStreamTruncatedError` at the end of a stream
+        Raises :class:`~.._errors.OpenRouterStreamTruncatedError` at the end of a stream
         that brought neither ``[DONE]`` nor a ``finish_reason``.
         """
         if event is ENDED_WITHOUT_DONE:

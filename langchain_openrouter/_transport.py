@@ -4,7 +4,7 @@ Bodies are posted with the ``openai`` SDK's low-level ``post`` and returned as p
 JSON (``cast_to=object``): no SDK request transform and no SDK response model per call
 or per chunk. Every failure (HTTP status, transport, timeout, malformed JSON, an error
 chunk in the stream) leaves this module as an :class:`OpenRouterError`, and each attempt
-runs under the retry policy of :mod:`._retry`. What a reply means is :mod:`._response`'s
+runs under the retry policy of :mod:`.retry`. What a reply means is :mod:`.._response`'s
 to say: callers pass its reader, which runs inside the retry loop (a 200 whose body says
 the generation failed may be retried). A stream is retried only until its first
 event has been read; after that a failure is raised, never replayed. A stream whose body

@@ -1,8 +1,9 @@
 """``OpenRouterEmbeddings``: LangChain embeddings on OpenRouter's ``POST /embeddings``.
 
-Requests go through the same transport as the chat model (:mod:`._transport`): the same
-shared connection pools, error mapping (:mod:`._errors`) and retry policy (:mod:`._retry`).
-Inputs are sent in batches of ``batch_size``; vectors come back in input order.
+Requests go through the same connection base and transport as the chat model
+(:mod:`._http.connection`, :mod:`._http.transport`): the same shared connection pools, error
+mapping (:mod:`._errors`) and retry policy (:mod:`._http.retry`). Inputs are sent in batches
+of ``batch_size``; vectors come back in input order.
 """
 
 from __future__ import annotations
