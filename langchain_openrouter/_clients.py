@@ -16,7 +16,7 @@ Each pool is safe in the process model it lives in:
 - Threads: the sync pool is thread-safe (httpx); building and releasing it is locked.
 - Pickling: a model travels as its fields (the API key as the ``SecretStr`` it is) and
   rebuilds its :class:`Connection` on arrival, its pools lazily on first use there (see
-  :class:`PicklableConnection`).
+  :class:`OpenRouterConnection`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import threading
 import warnings
 import weakref
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import httpx2
 import openai
@@ -297,16 +297,6 @@ def request_headers(
     return headers
 
 
-class ConnectionSettings(Protocol):
-    """The connection fields ``ChatOpenRouter`` and ``OpenRouterEmbeddings`` share."""
-
-    api_key: SecretStr | None
-    base_url: str
-    timeout: Any
-    http_client: Any
-    http_async_client: Any
-
-
 @dataclass(eq=False)  # compared and hashed by identity: a key of each loop's clients
 class Connection:
     """Connection settings of one model, and the SDK clients built from them on first use."""
@@ -322,7 +312,7 @@ class Connection:
     _own_async: openai.AsyncOpenAI | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: ConnectionSettings, headers: dict[str, str]) -> Self:
+    def from_settings(cls, settings: OpenRouterConnection, headers: dict[str, str]) -> Self:
         """The connection a model's fields describe; a missing key is a ``ValueError``."""
         if settings.api_key is None or not settings.api_key.get_secret_value():
             raise ValueError(MISSING_KEY)
@@ -404,41 +394,6 @@ class Connection:
             await _POOLS.close_loop_pool(pool)
 
 
-class PicklableConnection:
-    """Pickling (and copying) of a model that holds a :class:`Connection`.
-
-    The fields travel; the connection and its pools stay behind, and the copy builds its
-    own from the fields. Used by ``ChatOpenRouter`` and ``OpenRouterEmbeddings``, which
-    put it before ``BaseModel`` so that these methods take precedence.
-    """
-
-    if TYPE_CHECKING:
-        _connection: Connection
-        http_client: Any
-        http_async_client: Any
-
-        def _connect(self) -> None: ...
-
-    def __getstate__(self) -> dict[Any, Any]:
-        if self.http_client is not None or self.http_async_client is not None:
-            name = type(self).__name__
-            msg = (
-                f"A {name} built with http_client or http_async_client cannot be pickled: "
-                "an HTTP client holds open sockets, which cannot travel to another process. "
-                f"Build the {name} without them (it then uses a connection pool of its own "
-                "in each process), or build it inside the worker."
-            )
-            raise TypeError(msg)
-        state = cast("dict[Any, Any]", super().__getstate__())  # pydantic.BaseModel.__getstate__
-        private = state.get("__pydantic_private__") or {}
-        state["__pydantic_private__"] = {k: v for k, v in private.items() if k != "_connection"}
-        return state
-
-    def __setstate__(self, state: dict[Any, Any]) -> None:
-        super().__setstate__(state)  # type: ignore[misc]
-        self._connect()
-
-
 # Fields that configure the connection: changing one after construction reconnects.
 CONNECTION_FIELDS = frozenset(
     {
@@ -453,7 +408,7 @@ CONNECTION_FIELDS = frozenset(
 )
 
 
-class OpenRouterConnection(PicklableConnection, BaseModel):
+class OpenRouterConnection(BaseModel):
     """The connection fields, headers, lifecycle and pickling of every OpenRouter model.
 
     ``ChatOpenRouter`` and ``OpenRouterEmbeddings`` derive from it: one definition of the
@@ -519,6 +474,26 @@ class OpenRouterConnection(PicklableConnection, BaseModel):
             previous = self._connection
             self._connect()
             previous.close()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        """The fields, to pickle or copy; the copy builds its own connection from them."""
+        if self.http_client is not None or self.http_async_client is not None:
+            name = type(self).__name__
+            msg = (
+                f"A {name} built with http_client or http_async_client cannot be pickled: "
+                "an HTTP client holds open sockets, which cannot travel to another process. "
+                f"Build the {name} without them (it then uses a connection pool of its own "
+                "in each process), or build it inside the worker."
+            )
+            raise TypeError(msg)
+        state = super().__getstate__()
+        private = state.get("__pydantic_private__") or {}
+        state["__pydantic_private__"] = {k: v for k, v in private.items() if k != "_connection"}
+        return state
+
+    def __setstate__(self, state: dict[Any, Any]) -> None:
+        super().__setstate__(state)
+        self._connect()
 
     def close(self) -> None:
         """Release the sync connection (its pool closes when no model uses it)."""

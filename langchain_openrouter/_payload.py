@@ -44,14 +44,15 @@ BODY_KEY_OF_FIELD = {"openrouter_provider": "provider", "openrouter_metadata": "
 REQUEST_OPTIONS = ("timeout", "max_retries")
 # The reasoning keys a per-call reasoning_effort replaces.
 _EFFORT_KEYS = ("effort", "max_tokens")
-# Prompt-caching settings: fields, and per-call arguments of the same names; never sent as is.
-CACHE_FIELDS = (
-    "cache_instructions",
-    "cache_messages",
-    "cache_tool_definitions",
-    "automatic_cache",
-    "cache_rule",
-)
+# Prompt-caching settings (fields, and per-call arguments of the same names; never sent as
+# is) -> the CacheSettings field each sets; cache_rule picks the vendor rule instead.
+_CACHE_SETTING_OF_FIELD = {
+    "cache_instructions": "instructions",
+    "cache_messages": "messages",
+    "cache_tool_definitions": "tool_definitions",
+    "automatic_cache": "automatic",
+}
+CACHE_FIELDS = (*_CACHE_SETTING_OF_FIELD, "cache_rule")
 # Per-call arguments that configure this integration; never sent as body keys.
 CALL_SETTINGS = (*CACHE_FIELDS, "anthropic_eager_input_streaming")
 # Call arguments LangChain uses internally; never sent.
@@ -204,14 +205,10 @@ def _with_prompt_caching(
     """``body`` with cache breakpoints placed by this call's caching settings."""
     setting = {name: overrides.get(name, getattr(model, name)) for name in CACHE_FIELDS}
     rule = setting["cache_rule"]
+    settings = {field: setting[name] for name, field in _CACHE_SETTING_OF_FIELD.items()}
     return apply_prompt_caching(
         body,
-        CacheSettings(
-            instructions=setting["cache_instructions"],
-            messages=setting["cache_messages"],
-            tool_definitions=setting["cache_tool_definitions"],
-            automatic=setting["automatic_cache"],
-        ),
+        CacheSettings(**settings),
         cache_rule_for(body["model"]) if rule is None else to_cache_rule(rule),
     )
 
