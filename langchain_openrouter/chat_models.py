@@ -52,7 +52,7 @@ from langchain_openrouter._preflight import (
     check_field_type,
 )
 from langchain_openrouter._profiles import profile_for
-from langchain_openrouter._response import checked_first_chunk, checked_json, read_completion
+from langchain_openrouter._response import checked_first_chunk, read_completion
 from langchain_openrouter._streaming import StreamAssembler
 from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
 from langchain_openrouter._tools import (
@@ -905,8 +905,8 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
             supported_parameters=supported_parameters,
             **filters,
         )
-        return _catalog.read_models(
-            _transport.fetch_json(self._connection, request, checked_json, self.max_retries)
+        return _transport.fetch_json(
+            self._connection, request, _catalog.read_models, self.max_retries
         )
 
     async def alist_models(
@@ -924,10 +924,9 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
             supported_parameters=supported_parameters,
             **filters,
         )
-        body = await _transport.afetch_json(
-            self._connection, request, checked_json, self.max_retries
+        return await _transport.afetch_json(
+            self._connection, request, _catalog.read_models, self.max_retries
         )
-        return _catalog.read_models(body)
 
     def get_generation(self, generation_id: str) -> GenerationStats:
         """Stats of one generation (``GET /generation``): cost, tokens, latency, provider.
@@ -939,18 +938,18 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
         from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
 
         request = _catalog.generation_request(generation_id)
-        body = _transport.fetch_json(self._connection, request, checked_json, self.max_retries)
-        return _catalog.read_generation(body)
+        return _transport.fetch_json(
+            self._connection, request, _catalog.read_generation, self.max_retries
+        )
 
     async def aget_generation(self, generation_id: str) -> GenerationStats:
         """Async :meth:`get_generation`."""
         from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
 
         request = _catalog.generation_request(generation_id)
-        body = await _transport.afetch_json(
-            self._connection, request, checked_json, self.max_retries
+        return await _transport.afetch_json(
+            self._connection, request, _catalog.read_generation, self.max_retries
         )
-        return _catalog.read_generation(body)
 
 
 # (field, body key) of every field sent in the request body, worked out once.
