@@ -15,8 +15,8 @@ from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 from typing_extensions import Required, TypedDict
 
 from langchain_openrouter._errors import malformed
-from langchain_openrouter._response import checked_json
-from langchain_openrouter._transport import JsonRequest
+from langchain_openrouter._http.transport import JsonRequest
+from langchain_openrouter._response.completion import checked_json
 
 _OPEN = ConfigDict(extra="allow")
 _T = TypeVar("_T")

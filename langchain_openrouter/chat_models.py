@@ -30,21 +30,9 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_openrouter import _transport
-from langchain_openrouter._caching import (
-    CacheRule,
-    CacheSetting,
-    to_cache_rule,
-)
-from langchain_openrouter._clients import CONNECTION_FIELDS, OpenRouterConnection, SessionId
-from langchain_openrouter._lean_stream import lean_astream, lean_stream
-from langchain_openrouter._payload import (
-    BODY_KEY_OF_FIELD,
-    CACHE_FIELDS,
-    build_request,
-    check_n,
-    check_reasoning,
-)
+from langchain_openrouter._flat_memory_stream import lean_astream, lean_stream
+from langchain_openrouter._http import transport as _transport
+from langchain_openrouter._http.connection import CONNECTION_FIELDS, OpenRouterConnection, SessionId
 from langchain_openrouter._preflight import (
     ARGUMENT_CHECKS,
     check_argument,
@@ -52,13 +40,25 @@ from langchain_openrouter._preflight import (
     check_field_type,
 )
 from langchain_openrouter._profiles import profile_for
-from langchain_openrouter._response import checked_first_chunk, read_completion
-from langchain_openrouter._streaming import StreamAssembler
-from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
-from langchain_openrouter._tools import (
+from langchain_openrouter._request.build import (
+    BODY_KEY_OF_FIELD,
+    CACHE_FIELDS,
+    build_request,
+    check_n,
+    check_reasoning,
+)
+from langchain_openrouter._request.caching import (
+    CacheRule,
+    CacheSetting,
+    to_cache_rule,
+)
+from langchain_openrouter._request.tools import (
     convert_tool,
     convert_tool_choice,
 )
+from langchain_openrouter._response.completion import checked_first_chunk, read_completion
+from langchain_openrouter._response.stream import StreamAssembler
+from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
     ImageConfig,
     Plugin,
@@ -84,7 +84,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
-    from langchain_openrouter._tools import ToolLike
+    from langchain_openrouter._request.tools import ToolLike
 
 
 # Fields that configure the client or this integration; every other field whose value

@@ -26,10 +26,10 @@ from pydantic import (
 )
 from typing_extensions import Self, TypedDict
 
-from langchain_openrouter._clients import CONNECTION_FIELDS, OpenRouterConnection, SessionId
 from langchain_openrouter._errors import malformed
-from langchain_openrouter._response import checked_json
-from langchain_openrouter._transport import JsonRequest, afetch_json, fetch_json
+from langchain_openrouter._http.connection import CONNECTION_FIELDS, OpenRouterConnection, SessionId
+from langchain_openrouter._http.transport import JsonRequest, afetch_json, fetch_json
+from langchain_openrouter._response.completion import checked_json
 from langchain_openrouter._types import ProviderPreferences  # noqa: TC001 - pydantic needs it
 
 if TYPE_CHECKING:

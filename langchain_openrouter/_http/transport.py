@@ -31,7 +31,7 @@ from langchain_openrouter._errors import (
     error_from_openai,
     malformed,
 )
-from langchain_openrouter._retry import async_retrying, retrying
+from langchain_openrouter._http.retry import async_retrying, retrying
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
     from openai._streaming import ServerSentEvent
 
-    from langchain_openrouter._clients import Connection
+    from langchain_openrouter._http.connection import Connection
 
 PATH = "/chat/completions"
 ENDED_WITHOUT_DONE: Final[dict[str, Any]] = {}

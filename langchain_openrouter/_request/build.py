@@ -13,23 +13,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from langchain_openrouter._caching import (
-    CacheSettings,
-    apply_prompt_caching,
-    cache_rule_for,
-    model_vendor,
-    to_cache_rule,
-)
-from langchain_openrouter._clients import normalize_timeout
-from langchain_openrouter._messages import convert_messages
+from langchain_openrouter._http.connection import normalize_timeout
+from langchain_openrouter._http.transport import Request
 from langchain_openrouter._preflight import (
     InvalidArgumentError,
     check_call_arguments,
     check_combination,
     check_messages,
 )
-from langchain_openrouter._tools import with_eager_input_streaming
-from langchain_openrouter._transport import Request
+from langchain_openrouter._request.caching import (
+    CacheSettings,
+    apply_prompt_caching,
+    cache_rule_for,
+    model_vendor,
+    to_cache_rule,
+)
+from langchain_openrouter._request.messages import convert_messages
+from langchain_openrouter._request.tools import with_eager_input_streaming
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
