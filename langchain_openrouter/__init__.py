@@ -7,8 +7,7 @@ program does not pay for them at import time.
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-import langchain_openrouter._content_blocks  # noqa: F401 - registers the v1 block translator
-from langchain_openrouter._caching import CacheRule, cache_point
+import langchain_openrouter._response.content_blocks  # noqa: F401 - registers the v1 block translator
 from langchain_openrouter._errors import (
     OpenRouterAuthenticationError,
     OpenRouterBadRequestError,
@@ -26,6 +25,7 @@ from langchain_openrouter._errors import (
     OpenRouterTimeoutError,
 )
 from langchain_openrouter._preflight import InvalidArgumentError
+from langchain_openrouter._request.caching import CacheRule, cache_point
 from langchain_openrouter._types import (
     CacheControl,
     CacheTTL,

@@ -10,16 +10,14 @@ per token (not per million), exactly as sent.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
 from typing_extensions import Required, TypedDict
 
 from langchain_openrouter._errors import malformed
-from langchain_openrouter._transport import JsonRequest
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from langchain_openrouter._http.transport import JsonRequest
+from langchain_openrouter._response.completion import checked_json
 
 _OPEN = ConfigDict(extra="allow")
 _T = TypeVar("_T")
@@ -174,14 +172,14 @@ def generation_request(generation_id: str) -> JsonRequest:
     return JsonRequest("/generation", query={"id": generation_id.strip()})
 
 
-def read_models(body: Mapping[str, Any]) -> list[ModelInfo]:
+def read_models(body: object) -> list[ModelInfo]:
     """The validated ``data`` list of a ``GET /models`` response."""
-    return _validated(_models_adapter(), body["data"], "model list")
+    return _validated(_models_adapter(), checked_json(body)["data"], "model list")
 
 
-def read_generation(body: Mapping[str, Any]) -> GenerationStats:
+def read_generation(body: object) -> GenerationStats:
     """The validated ``data`` object of a ``GET /generation`` response."""
-    return _validated(_generation_adapter(), body["data"], "generation")
+    return _validated(_generation_adapter(), checked_json(body)["data"], "generation")
 
 
 def _validated(adapter: TypeAdapter[_T], data: object, what: str) -> _T:

@@ -49,7 +49,7 @@ from langchain_core.exceptions import (
     ModelTimeoutError,
 )
 
-from langchain_openrouter._wire import ErrorObject
+from langchain_openrouter._error_bodies import ErrorObject
 
 _CONTEXT_ERROR_TYPES = frozenset({"context_length_exceeded", "token_limit_exceeded"})
 _CONTEXT_PHRASES = ("context length", "context window", "maximum context", "too many tokens")

@@ -99,7 +99,7 @@ def messages_tokens(
     messages: Sequence[BaseMessage], model: str, tools: Sequence[Any] | None = None
 ) -> int:
     """Estimated prompt tokens of a request with ``messages`` (and ``tools``)."""
-    from langchain_openrouter._messages import convert_messages  # noqa: PLC0415 - avoids a cycle
+    from langchain_openrouter._request.messages import convert_messages  # noqa: PLC0415 - avoids a cycle
 
     return wire_messages_tokens(convert_messages(messages), model, tools)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from contextlib import aclosing
-from dataclasses import replace
+from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -23,7 +23,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     SecretStr,
     ValidationInfo,
     field_validator,
@@ -31,52 +30,35 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_openrouter import _transport
-from langchain_openrouter._caching import (
-    CacheRule,
-    CacheSetting,
-    CacheSettings,
-    apply_prompt_caching,
-    cache_rule_for,
-    model_vendor,
-    to_cache_rule,
-)
-from langchain_openrouter._clients import (
-    ApiKey,
-    AppTitle,
-    AppURL,
-    BaseURL,
-    Connection,
-    ModelSlug,
-    PicklableConnection,
-    SessionId,
-    Timeout,
-    request_headers,
-)
-from langchain_openrouter._lean_stream import lean_astream, lean_stream
-from langchain_openrouter._messages import convert_messages
-from langchain_openrouter._payload import (
-    BODY_KEY_OF_FIELD,
-    Request,
-    build_request,
-    check_reasoning,
-)
+from langchain_openrouter._flat_memory_stream import lean_astream, lean_stream
+from langchain_openrouter._http import transport as _transport
+from langchain_openrouter._http.connection import CONNECTION_FIELDS, OpenRouterConnection, SessionId
 from langchain_openrouter._preflight import (
     ARGUMENT_CHECKS,
     check_argument,
     check_call_arguments,
     check_field_type,
-    check_messages,
 )
 from langchain_openrouter._profiles import profile_for
-from langchain_openrouter._response import completion_to_chat_result
-from langchain_openrouter._streaming import StreamAssembler
-from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
-from langchain_openrouter._tools import (
+from langchain_openrouter._request.build import (
+    BODY_KEY_OF_FIELD,
+    CACHE_FIELDS,
+    build_request,
+    check_n,
+    check_reasoning,
+)
+from langchain_openrouter._request.caching import (
+    CacheRule,
+    CacheSetting,
+    to_cache_rule,
+)
+from langchain_openrouter._request.tools import (
     convert_tool,
     convert_tool_choice,
-    with_eager_input_streaming,
 )
+from langchain_openrouter._response.completion import checked_first_chunk, read_completion
+from langchain_openrouter._response.stream import StreamAssembler
+from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
     ImageConfig,
     Plugin,
@@ -102,26 +84,14 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
-    from langchain_openrouter._tools import ToolLike
+    from langchain_openrouter._request.tools import ToolLike
 
 
-# Prompt-caching settings: fields, and per-call arguments of the same names; never sent as is.
-_CACHE_FIELDS = (
-    "cache_instructions",
-    "cache_messages",
-    "cache_tool_definitions",
-    "automatic_cache",
-    "cache_rule",
-)
-# Fields that configure the connection: changing one after construction reconnects.
-_CONNECTION_FIELDS = frozenset(
-    {"api_key", "base_url", "timeout", "app_url", "app_title", "app_categories", "default_headers"}
-)
 # Fields that configure the client or this integration; every other field whose value
 # is set is a request-body parameter of the same name (or of BODY_KEY_OF_FIELD's).
 _NOT_BODY_FIELDS = frozenset(
     {
-        *_CONNECTION_FIELDS,
+        *CONNECTION_FIELDS,
         "streaming",
         "stream_usage",
         "model_kwargs",
@@ -131,17 +101,15 @@ _NOT_BODY_FIELDS = frozenset(
         "n",
         "anthropic_eager_input_streaming",
         "check_tool_results",
-        *_CACHE_FIELDS,
+        *CACHE_FIELDS,
     }
 )
-# Per-call arguments that configure this integration; never sent as body keys.
-_CALL_SETTINGS = (*_CACHE_FIELDS, "anthropic_eager_input_streaming")
 # The fields langchain-openrouter 0.2.x had (ours or renamed). It rejected them inside
 # model_kwargs; there they are now moved into the field with a warning, while fields it
 # lacked (top_k, transforms, user, ...) move silently, as 0.2.x users had to put them there.
 _FIELDS_OF_0_2 = frozenset(
     {
-        *_CONNECTION_FIELDS,
+        *CONNECTION_FIELDS,
         "model",
         "max_retries",
         "temperature",
@@ -182,7 +150,7 @@ def _secret(value: SecretStr | str | None) -> SecretStr | None:
     return SecretStr(value) if isinstance(value, str) else value
 
 
-class ChatOpenRouter(PicklableConnection, BaseChatModel):
+class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
     r"""OpenRouter chat model: hundreds of models from every vendor behind one API.
 
     Built on the ``openai`` SDK, with OpenRouter's own request features (provider
@@ -418,30 +386,7 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    # --- client -----------------------------------------------------------------------
-    model: ModelSlug
-    """OpenRouter model slug, e.g. ``"anthropic/claude-sonnet-4.5"``."""
-    api_key: ApiKey
-    """OpenRouter API key; defaults to the ``OPENROUTER_API_KEY`` environment variable."""
-    base_url: BaseURL
-    """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
-    app_url: AppURL
-    """Your app's URL, sent as ``HTTP-Referer`` for OpenRouter's app attribution."""
-    app_title: AppTitle
-    """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
-    app_categories: list[str] | None = None
-    """Attribution categories, sent as ``X-OpenRouter-Categories``."""
-    default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
-    """Extra HTTP headers on every request; never serialized or shown (they may hold
-    credentials)."""
-    timeout: Timeout
-    """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
-    max_retries: int = Field(default=2, ge=0)
-    """Retries after the first attempt for retryable failures; 0 = exactly one attempt."""
-    http_client: Any = Field(default=None, exclude=True)
-    """Your own ``httpx.Client``/``httpx2.Client`` for sync calls (you close it)."""
-    http_async_client: Any = Field(default=None, exclude=True)
-    """Your own ``httpx.AsyncClient``/``httpx2.AsyncClient`` for async calls."""
+    # --- client (connection fields: OpenRouterConnection) ---------------------------
     streaming: bool = False
     """Use streaming for ``invoke`` too."""
     stream_usage: bool = True
@@ -529,8 +474,6 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
     """On ``anthropic/`` models, mark every function tool ``eager_input_streaming`` so
     tool-call arguments stream as they are generated; also per call. Ignored elsewhere."""
 
-    _connection: Connection = PrivateAttr()
-
     # --- construction ------------------------------------------------------------------
 
     @model_validator(mode="before")
@@ -584,12 +527,12 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         check_reasoning(
             self.reasoning, self.reasoning_effort, self.max_tokens or self.max_completion_tokens
         )
-        self._connection = Connection.from_settings(self, self._headers())
+        self._connect()
         return self
 
     @model_validator(mode="after")
     def _check_choice_count(self) -> Self:
-        _check_n(self.n, stream=self.streaming)
+        check_n(self.n, stream=self.streaming)
         return self
 
     @model_validator(mode="after")
@@ -597,14 +540,6 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         """Record this package in ``metadata["lc_versions"]``, as partner packages do."""
         self._add_version("langchain-openrouter", __version__)
         return self
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name in _CONNECTION_FIELDS and self.__pydantic_private__:
-            # The SDK client holds the key, URL, timeout and headers: rebuild it.
-            previous = self._connection
-            self._connection = Connection.from_settings(self, self._headers())
-            previous.close()
 
     # --- langchain-openrouter 0.2.x names (read and write) ------------------------------
 
@@ -616,14 +551,6 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
     request_timeout = _renamed(
         "timeout", "``timeout``, by its 0.2.x name: in seconds, not 0.2.x's milliseconds."
     )
-
-    def _headers(self) -> dict[str, str]:
-        return request_headers(
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
-        )
 
     # --- LangChain surface --------------------------------------------------------------
 
@@ -682,50 +609,6 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
 
     # --- calls ------------------------------------------------------------------------
 
-    def _request(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None,
-        kwargs: dict[str, Any],
-        *,
-        stream: bool,
-    ) -> Request:
-        if stop is not None:
-            kwargs = {**kwargs, "stop": stop}
-        if kwargs.get("session_id") == "":  # empty means unset, as for the field
-            kwargs = {name: value for name, value in kwargs.items() if name != "session_id"}
-        kwargs = self._checked_call_arguments(kwargs)
-        tool_results = kwargs.pop("check_tool_results", None)
-        check_messages(
-            messages,
-            tool_results=self.check_tool_results if tool_results is None else tool_results,
-        )
-        settings = {name: kwargs[name] for name in _CALL_SETTINGS if name in kwargs}
-        request = build_request(
-            self._default_params,
-            convert_messages(messages),
-            {name: value for name, value in kwargs.items() if name not in settings},
-            stream=stream,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-        )
-        _check_n(request.body.get("n", 1), stream=stream)
-        body = self._with_eager_input_streaming(
-            self._with_prompt_caching(request.body, settings), settings
-        )
-        return replace(request, body=body)
-
-    def _with_eager_input_streaming(
-        self, body: dict[str, Any], overrides: dict[str, Any]
-    ) -> dict[str, Any]:
-        """``body`` with Anthropic's eager input streaming on its function tools, if asked."""
-        eager = overrides.get("anthropic_eager_input_streaming")
-        if eager is None:
-            eager = self.anthropic_eager_input_streaming
-        if eager and body.get("tools") and model_vendor(body["model"]) == "anthropic":
-            return {**body, "tools": with_eager_input_streaming(body["tools"])}
-        return body
-
     def _checked_call_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         """A call's keyword arguments after the same checks as the constructor's."""
         return check_call_arguments(kwargs, type(self))
@@ -733,23 +616,6 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
     def bind(self, **kwargs: Any) -> _ChatModelBinding:
         """Bind keyword arguments to every call; they are checked now, as per call."""
         return super().bind(**self._checked_call_arguments(kwargs))
-
-    def _with_prompt_caching(
-        self, body: dict[str, Any], overrides: dict[str, Any]
-    ) -> dict[str, Any]:
-        """``body`` with cache breakpoints placed by this call's caching settings."""
-        setting = {name: overrides.get(name, getattr(self, name)) for name in _CACHE_FIELDS}
-        rule = setting["cache_rule"]
-        return apply_prompt_caching(
-            body,
-            CacheSettings(
-                instructions=setting["cache_instructions"],
-                messages=setting["cache_messages"],
-                tool_definitions=setting["cache_tool_definitions"],
-                automatic=setting["automatic_cache"],
-            ),
-            cache_rule_for(body["model"]) if rule is None else to_cache_rule(rule),
-        )
 
     def _generate(
         self,
@@ -761,9 +627,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         if self.streaming:
             chunks = self._stream(messages, stop, run_manager, **kwargs)
             return _result_from_chunks(list(chunks))
-        request = self._request(messages, stop, kwargs, stream=False)
-        data = _transport.complete(self._connection, request, run_manager)
-        return completion_to_chat_result(_with_model(data, request))
+        request = build_request(self, messages, stop, kwargs, stream=False)
+        read = partial(read_completion, requested_model=request.body["model"])
+        return _transport.complete(self._connection, request, read, run_manager)
 
     async def _agenerate(
         self,
@@ -775,9 +641,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         if self.streaming:
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
             return _result_from_chunks(chunks)
-        request = self._request(messages, stop, kwargs, stream=False)
-        data = await _transport.acomplete(self._connection, request, run_manager)
-        return completion_to_chat_result(_with_model(data, request))
+        request = build_request(self, messages, stop, kwargs, stream=False)
+        read = partial(read_completion, requested_model=request.body["model"])
+        return await _transport.acomplete(self._connection, request, read, run_manager)
 
     def stream(
         self,
@@ -812,9 +678,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs, stream=True)
+        request = build_request(self, messages, stop, kwargs, stream=True)
         assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
-        events = _transport.stream(self._connection, request, run_manager)
+        events = _transport.stream(self._connection, request, checked_first_chunk, run_manager)
         for event in events:
             if (chunk := assembler.convert(event)) is not None:
                 yield chunk
@@ -827,9 +693,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs, stream=True)
+        request = build_request(self, messages, stop, kwargs, stream=True)
         assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
-        events = _transport.astream(self._connection, request, run_manager)
+        events = _transport.astream(self._connection, request, checked_first_chunk, run_manager)
         async with aclosing(events):  # the connection is freed when the caller stops
             async for event in events:
                 if (chunk := assembler.convert(event)) is not None:
@@ -971,28 +837,6 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         )
         return llm, parser
 
-    # --- lifecycle ----------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Release this model's sync connection (its pool closes when no model uses it)."""
-        self._connection.close()
-
-    async def aclose(self) -> None:
-        """Release this model's async connection for the running event loop."""
-        await self._connection.aclose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
     # --- token counting (no request; see the README's "Token counting") ------------------
 
     def get_num_tokens(self, text: str) -> int:
@@ -1061,8 +905,8 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
             supported_parameters=supported_parameters,
             **filters,
         )
-        return _catalog.read_models(
-            _transport.fetch_json(self._connection, request, self.max_retries)
+        return _transport.fetch_json(
+            self._connection, request, _catalog.read_models, self.max_retries
         )
 
     async def alist_models(
@@ -1080,8 +924,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
             supported_parameters=supported_parameters,
             **filters,
         )
-        body = await _transport.afetch_json(self._connection, request, self.max_retries)
-        return _catalog.read_models(body)
+        return await _transport.afetch_json(
+            self._connection, request, _catalog.read_models, self.max_retries
+        )
 
     def get_generation(self, generation_id: str) -> GenerationStats:
         """Stats of one generation (``GET /generation``): cost, tokens, latency, provider.
@@ -1093,16 +938,18 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
 
         request = _catalog.generation_request(generation_id)
-        body = _transport.fetch_json(self._connection, request, self.max_retries)
-        return _catalog.read_generation(body)
+        return _transport.fetch_json(
+            self._connection, request, _catalog.read_generation, self.max_retries
+        )
 
     async def aget_generation(self, generation_id: str) -> GenerationStats:
         """Async :meth:`get_generation`."""
         from langchain_openrouter import _catalog  # noqa: PLC0415 - keeps the package import fast
 
         request = _catalog.generation_request(generation_id)
-        body = await _transport.afetch_json(self._connection, request, self.max_retries)
-        return _catalog.read_generation(body)
+        return await _transport.afetch_json(
+            self._connection, request, _catalog.read_generation, self.max_retries
+        )
 
 
 # (field, body key) of every field sent in the request body, worked out once.
@@ -1159,24 +1006,6 @@ def _move_into_field(
             stacklevel=5,
         )
     values[field] = value
-
-
-def _check_n(n: object, *, stream: bool) -> None:
-    """``n`` as 0.2.x checked it: a whole number >= 1, and 1 when streaming."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        msg = f"n must be a whole number >= 1 (the choices to generate), got {n!r}."
-        raise ValueError(msg)
-    if n > 1 and stream:
-        msg = (
-            f"n must be 1 when streaming (got n={n}): a stream carries one choice. Set n=1, "
-            "or do not stream (streaming=False, invoke instead of stream)."
-        )
-        raise ValueError(msg)
-
-
-def _with_model(data: dict[str, Any], request: Request) -> dict[str, Any]:
-    """The completion, naming the requested model when OpenRouter's reply does not."""
-    return data if data.get("model") else {**data, "model": request.body["model"]}
 
 
 def _json_schema_format(schema: Any, *, strict: bool | None) -> dict[str, Any]:

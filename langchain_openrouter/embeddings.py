@@ -1,8 +1,9 @@
 """``OpenRouterEmbeddings``: LangChain embeddings on OpenRouter's ``POST /embeddings``.
 
-Requests go through the same transport as the chat model (:mod:`._transport`): the same
-shared connection pools, error mapping (:mod:`._errors`) and retry policy (:mod:`._retry`).
-Inputs are sent in batches of ``batch_size``; vectors come back in input order.
+Requests go through the same connection base and transport as the chat model
+(:mod:`._http.connection`, :mod:`._http.transport`): the same shared connection pools, error
+mapping (:mod:`._errors`) and retry policy (:mod:`._http.retry`). Inputs are sent in batches
+of ``batch_size``; vectors come back in input order.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from array import array
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import (
@@ -20,50 +21,21 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     ValidationError,
     model_validator,
 )
 from typing_extensions import Self, TypedDict
 
-from langchain_openrouter._clients import (
-    ApiKey,
-    AppTitle,
-    AppURL,
-    BaseURL,
-    Connection,
-    ModelSlug,
-    PicklableConnection,
-    SessionId,
-    Timeout,
-    request_headers,
-)
 from langchain_openrouter._errors import malformed
-from langchain_openrouter._transport import JsonRequest, afetch_json, fetch_json
+from langchain_openrouter._http.connection import CONNECTION_FIELDS, OpenRouterConnection, SessionId
+from langchain_openrouter._http.transport import JsonRequest, afetch_json, fetch_json
+from langchain_openrouter._response.completion import checked_json
 from langchain_openrouter._types import ProviderPreferences  # noqa: TC001 - pydantic needs it
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 PATH = "/embeddings"
-# Fields that configure the client, the batching or extra body keys; the others are body fields.
-_NOT_BODY_FIELDS = frozenset(
-    {
-        "api_key",
-        "base_url",
-        "app_url",
-        "app_title",
-        "app_categories",
-        "default_headers",
-        "session_id",
-        "timeout",
-        "max_retries",
-        "http_client",
-        "http_async_client",
-        "batch_size",
-        "model_kwargs",
-    }
-)
 
 
 class EmbeddingsUsage(TypedDict):
@@ -88,7 +60,7 @@ class EmbeddingsResult:
     sent (``cost``, ``is_byok``, ``cost_details``, ``prompt_tokens_details``, ...)."""
 
 
-class OpenRouterEmbeddings(PicklableConnection, BaseModel, Embeddings):
+class OpenRouterEmbeddings(OpenRouterConnection, Embeddings):
     """OpenRouter embedding models (``openai/text-embedding-3-small``, ``qwen/...``, ...).
 
     Setup:
@@ -123,32 +95,10 @@ class OpenRouterEmbeddings(PicklableConnection, BaseModel, Embeddings):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    # --- client -----------------------------------------------------------------------
-    model: ModelSlug
-    """OpenRouter embedding model slug, e.g. ``"openai/text-embedding-3-small"``."""
-    api_key: ApiKey
-    """OpenRouter API key; defaults to the ``OPENROUTER_API_KEY`` environment variable."""
-    base_url: BaseURL
-    """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
-    app_url: AppURL
-    """Your app's URL, sent as ``HTTP-Referer`` for OpenRouter's app attribution."""
-    app_title: AppTitle
-    """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
-    app_categories: list[str] | None = None
-    """Attribution categories, sent as ``X-OpenRouter-Categories``."""
-    default_headers: dict[str, str] | None = None
-    """Extra HTTP headers on every request."""
+    # --- client (connection fields: OpenRouterConnection) ---------------------------
     session_id: SessionId
     """Groups requests in OpenRouter's logs; sent as the ``x-session-id`` header (the
     embeddings body has no ``session_id``). Env ``OPENROUTER_SESSION_ID``."""
-    timeout: Timeout
-    """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
-    max_retries: int = Field(default=2, ge=0)
-    """Retries after the first attempt for retryable failures; 0 = exactly one attempt."""
-    http_client: Any = Field(default=None, exclude=True)
-    """Your own ``httpx.Client``/``httpx2.Client`` for sync calls (you close it)."""
-    http_async_client: Any = Field(default=None, exclude=True)
-    """Your own ``httpx.AsyncClient``/``httpx2.AsyncClient`` for async calls."""
 
     # --- request ----------------------------------------------------------------------
     dimensions: int | None = Field(default=None, ge=1)
@@ -169,7 +119,7 @@ class OpenRouterEmbeddings(PicklableConnection, BaseModel, Embeddings):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Any other request-body parameters, sent verbatim."""
 
-    _connection: Connection = PrivateAttr()
+    _connection_fields: ClassVar[frozenset[str]] = CONNECTION_FIELDS | {"session_id"}
 
     # --- construction ------------------------------------------------------------------
 
@@ -199,17 +149,11 @@ class OpenRouterEmbeddings(PicklableConnection, BaseModel, Embeddings):
                 "OpenRouterEmbeddings arguments, and the texts to the embed methods."
             )
             raise ValueError(msg)
-        self._connection = Connection.from_settings(self, self._headers())
+        self._connect()
         return self
 
-    def _headers(self) -> dict[str, str]:
-        return request_headers(
-            app_url=self.app_url,
-            app_title=self.app_title,
-            app_categories=self.app_categories,
-            default_headers=self.default_headers,
-            session_id=self.session_id,
-        )
+    def _header_session_id(self) -> str | None:
+        return self.session_id
 
     # --- Embeddings ---------------------------------------------------------------------
 
@@ -232,13 +176,18 @@ class OpenRouterEmbeddings(PicklableConnection, BaseModel, Embeddings):
     def embed_with_usage(self, texts: Sequence[str]) -> EmbeddingsResult:
         """The vectors of ``texts`` with token usage and cost, as OpenRouter reports them."""
         requests = self._requests(texts)
-        bodies = [fetch_json(self._connection, request, self.max_retries) for request in requests]
+        bodies = [
+            fetch_json(self._connection, request, checked_json, self.max_retries)
+            for request in requests
+        ]
         return _result(requests, bodies)
 
     async def aembed_with_usage(self, texts: Sequence[str]) -> EmbeddingsResult:
         """Async :meth:`embed_with_usage`."""
         requests = self._requests(texts)
-        bodies = [await afetch_json(self._connection, r, self.max_retries) for r in requests]
+        bodies = [
+            await afetch_json(self._connection, r, checked_json, self.max_retries) for r in requests
+        ]
         return _result(requests, bodies)
 
     def _requests(self, texts: Sequence[str]) -> list[JsonRequest]:
@@ -262,31 +211,12 @@ class OpenRouterEmbeddings(PicklableConnection, BaseModel, Embeddings):
         params.update(self.model_kwargs)
         return params
 
-    # --- lifecycle ----------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Release the sync connection (its pool closes when no model uses it)."""
-        self._connection.close()
-
-    async def aclose(self) -> None:
-        """Release the async connection for the running event loop."""
-        await self._connection.aclose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
-
-
+# Every field but the connection's (model included), session_id (a header), the batching
+# and model_kwargs is a body field of the same name (openrouter_provider: provider).
+_NOT_BODY_FIELDS = {*OpenRouterConnection.model_fields, "session_id", "batch_size", "model_kwargs"}
 _BODY_FIELDS = tuple(
-    name for name in OpenRouterEmbeddings.model_fields if name not in _NOT_BODY_FIELDS | {"model"}
+    name for name in OpenRouterEmbeddings.model_fields if name not in _NOT_BODY_FIELDS
 )
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 
-from langchain_openrouter._clients import DEFAULT_BASE_URL
+from langchain_openrouter._http.connection import DEFAULT_BASE_URL
 from langchain_openrouter._profiles import cache_path
 
 if TYPE_CHECKING:

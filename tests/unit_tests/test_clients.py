@@ -10,7 +10,7 @@ import pytest
 from langchain.chat_models import init_chat_model
 
 from langchain_openrouter import ChatOpenRouter, OpenRouterTimeoutError
-from langchain_openrouter._clients import _POOLS
+from langchain_openrouter._http.connection import _POOLS
 from tests.unit_tests.fake_openrouter import completion, text_stream
 from tests.unit_tests.loopback import Script, serve
 

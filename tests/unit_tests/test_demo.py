@@ -16,7 +16,7 @@ def test_demo_without_a_key_runs_against_the_emulator(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
-    monkeypatch.setattr("langchain_openrouter._retry.MAX_HINTED_WAIT", 0.0)
+    monkeypatch.setattr("langchain_openrouter._http.retry.MAX_HINTED_WAIT", 0.0)
     demo = runpy.run_path(str(DEMO))
 
     status = demo["main"]()

@@ -353,8 +353,8 @@ def emulator() -> Iterator[OpenRouterEmulator]:
 @pytest.fixture(autouse=True)
 def fresh(emulator: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     emulator.reset()
-    monkeypatch.setattr("langchain_openrouter._retry.BACKOFF_INITIAL", 0.0)
-    monkeypatch.setattr("langchain_openrouter._retry.JITTER", 0.0)
+    monkeypatch.setattr("langchain_openrouter._http.retry.BACKOFF_INITIAL", 0.0)
+    monkeypatch.setattr("langchain_openrouter._http.retry.JITTER", 0.0)
 
 
 def assert_fault(fault: Fault, outcome: Outcome, path: str) -> None:

@@ -24,7 +24,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 before = set(sys.modules)
 from langchain_openrouter import ChatOpenRouter
-from langchain_openrouter._wire import ErrorObject
+from langchain_openrouter._error_bodies import ErrorObject
 added = set(sys.modules) - before
 for name in added:
     sys.modules.pop(name)

@@ -24,8 +24,9 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.outputs import ChatGenerationChunk, LLMResult
 from langchain_core.rate_limiters import BaseRateLimiter
 
-from langchain_openrouter import ChatOpenRouter, _lean_stream
-from langchain_openrouter._lean_stream import FOLD_EVERY
+from langchain_openrouter import ChatOpenRouter
+from langchain_openrouter import _flat_memory_stream as _lean_stream
+from langchain_openrouter._flat_memory_stream import FOLD_EVERY
 from tests.unit_tests.fake_openrouter import (
     GENERATION_ID,
     FakeOpenRouter,
@@ -382,7 +383,8 @@ def test_lean_path_is_taken_on_every_core_ci_tests(
     version, series = langchain_core.__version__, _lean_stream.core_series()
     assert _lean_stream.LEAN_STREAM_ACTIVE, (
         f"langchain-core {version} is not checked: compare its BaseChatModel.stream/astream "
-        f"with langchain_openrouter/_lean_stream.py, then add {series!r} to CHECKED_CORE_SERIES"
+        f"with langchain_openrouter/_flat_memory_stream.py, "
+        f"then add {series!r} to CHECKED_CORE_SERIES"
     )
 
     def core_stream(*args: Any, **kwargs: Any) -> Iterator[AIMessageChunk]:

@@ -28,7 +28,7 @@ import pytest
 from pydantic import BaseModel, SecretStr
 
 from langchain_openrouter import ChatOpenRouter, OpenRouterEmbeddings
-from langchain_openrouter._clients import _POOLS
+from langchain_openrouter._http.connection import _POOLS
 from langchain_openrouter.testing import (
     Completion,
     JSONReply,
@@ -170,7 +170,7 @@ def test_a_long_lived_loop_keeps_its_pool(emulator: OpenRouterEmulator) -> None:
 FORKS = """
 import asyncio, json, multiprocessing, os, sys
 from langchain_openrouter import ChatOpenRouter
-from langchain_openrouter._clients import _POOLS
+from langchain_openrouter._http.connection import _POOLS
 
 base_url, key = sys.argv[1], sys.argv[2]
 model = ChatOpenRouter(model="openai/gpt-4o-mini", base_url=base_url, api_key=key)
@@ -242,7 +242,7 @@ def test_forked_workers_never_share_the_parents_connections(
 FORK_WHILE_LOCKED = """
 import json, os, signal, sys, threading, warnings
 from langchain_openrouter import ChatOpenRouter
-from langchain_openrouter._clients import _POOLS
+from langchain_openrouter._http.connection import _POOLS
 
 # Forking with a thread running is the point here (Python 3.12+ warns about it).
 warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)

@@ -47,8 +47,8 @@ def emulator() -> Iterator[OpenRouterEmulator]:
 
 @pytest.fixture
 def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("langchain_openrouter._retry.BACKOFF_INITIAL", 0.0)
-    monkeypatch.setattr("langchain_openrouter._retry.JITTER", 0.0)
+    monkeypatch.setattr("langchain_openrouter._http.retry.BACKOFF_INITIAL", 0.0)
+    monkeypatch.setattr("langchain_openrouter._http.retry.JITTER", 0.0)
 
 
 def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> bool:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_openrouter._types import CacheTTL
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
 CacheSetting = bool | CacheTTL
 """``False`` (off), ``True`` (on, 5-minute TTL), or a TTL: ``"5m"`` or ``"1h"``."""
@@ -214,9 +214,11 @@ def apply_prompt_caching(
         _check_ttl_order(planned, automatic)
     sent = dict(body)
     if "messages" in body:
-        sent["messages"] = _write_messages(messages, written, planned, rule)
+        changes = _changes(written, planned, rule, section=None)
+        sent["messages"] = _written(messages, changes, _with_part_cache_control)
     if tools:
-        sent["tools"] = _write_tools(tools, written, planned, rule)
+        changes = _changes(written, planned, rule, section=_TOOLS)
+        sent["tools"] = _written(tools, changes, _with_tool_cache_control)
     if automatic is not None:
         sent["cache_control"] = automatic
     return sent
@@ -434,32 +436,24 @@ def _raise_ttl_order(five_minutes: str, one_hour: str) -> None:
 # --- writing -------------------------------------------------------------------------------
 
 
-def _write_messages(
-    messages: list[dict[str, Any]],
-    written: list[_Breakpoint],
-    planned: list[_Breakpoint],
-    rule: CacheRule,
+def _written(
+    items: list[dict[str, Any]],
+    changes: dict[tuple[int, int], dict[str, Any] | None],
+    write: Callable[[dict[str, Any], int, dict[str, Any] | None], dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """Messages with placed breakpoints added and dropped user breakpoints removed."""
-    changes = _changes(written, planned, rule, section=None)
+    """``items`` (messages or tools) with each change written by ``write``."""
     if not changes:
-        return messages
-    result = list(messages)
+        return items
+    result = list(items)
     for (index, part), cache_control in changes.items():
-        result[index] = _with_part_cache_control(result[index], part, cache_control)
+        result[index] = write(result[index], part, cache_control)
     return result
 
 
-def _write_tools(
-    tools: list[dict[str, Any]],
-    written: list[_Breakpoint],
-    planned: list[_Breakpoint],
-    rule: CacheRule,
-) -> list[dict[str, Any]]:
-    result = list(tools)
-    for (index, _), cache_control in _changes(written, planned, rule, section=_TOOLS).items():
-        result[index] = _with_cache_control(result[index], cache_control)
-    return result
+def _with_tool_cache_control(
+    tool: dict[str, Any], _part: int, cache_control: dict[str, Any] | None
+) -> dict[str, Any]:
+    return _with_cache_control(tool, cache_control)
 
 
 def _changes(

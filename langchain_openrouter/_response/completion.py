@@ -1,8 +1,13 @@
-"""Reading OpenRouter's chat-completion responses into LangChain's types.
+"""Reading OpenRouter's responses: the one place a reply body is checked and read.
+
+:mod:`.._http.transport` sends and translates failures; the readers here (passed to it,
+run inside its retry loop) decide what a body means: :func:`read_completion` for a chat
+completion, :func:`checked_first_chunk` for a stream's first event (later chunks:
+:mod:`.stream`), :func:`checked_json` for the plain JSON endpoints.
 
 Pieces shared by the invoke and stream paths live here: tool-call parsing, the
 ``additional_kwargs`` extras (reasoning, annotations, images, refusal, audio), usage and
-response metadata. :mod:`._streaming` reuses them for chunks.
+response metadata. :mod:`.stream` reuses them for chunks.
 """
 
 from __future__ import annotations
@@ -56,6 +61,41 @@ def checked_completion(data: object) -> dict[str, Any]:
         raise error
     raise_for_failed_choice(choices[0], generation_id)
     return data
+
+
+def checked_json(data: object) -> dict[str, Any]:
+    """The response object, or the typed error it stands for.
+
+    Every such endpoint answers ``{"data": ...}``; an HTTP 200 body carrying ``error``
+    instead is an error, as on the chat path.
+    """
+    data = json_object(data)
+    if "data" not in data:
+        if isinstance(data.get("error"), dict):
+            raise error_from_payload(data["error"])
+        msg = f"the response has no 'data' (keys: {sorted(data)[:10]})"
+        raise malformed(msg)
+    return data
+
+
+def checked_first_chunk(event: Any) -> Any:
+    """A stream's first event, unless it already says the generation failed (retryable)."""
+    if isinstance(event, dict):
+        choices = event.get("choices")
+        if choices and isinstance(choices[0], dict):
+            raise_for_failed_choice(choices[0], event.get("id"))
+    return event
+
+
+def read_completion(data: object, requested_model: str) -> ChatResult:
+    """The :class:`ChatResult` of a completion body, or the typed error it stands for.
+
+    A reply that does not name its model is read as naming the requested one.
+    """
+    completion = checked_completion(data)
+    if not completion.get("model"):
+        completion = {**completion, "model": requested_model}
+    return completion_to_chat_result(completion)
 
 
 def raise_for_failed_choice(choice: dict[str, Any], generation_id: str | None) -> None:

@@ -187,9 +187,15 @@ class _Run:
             return LLMResult(generations=[[*from_error]])
         return LLMResult(generations=[[merged], [*from_error]])
 
-    def generation(self) -> ChatGenerationChunk | None:
-        """The sum of every chunk, handed to ``on_llm_end``."""
-        return self._merge.result()
+    def outcome(self) -> tuple[LLMResult, ValueError | None]:
+        """What the run ends with: the sum for ``on_llm_end``, or the error of no chunk.
+
+        The error comes with the empty result ``on_llm_error`` reports for it.
+        """
+        generation = self._merge.result()
+        if generation is None:
+            return LLMResult(generations=[]), ValueError("No generation chunks were returned")
+        return LLMResult(generations=[[generation]]), None
 
 
 class _Setup:
@@ -234,10 +240,6 @@ class _Setup:
         }
 
 
-def _no_generation() -> ValueError:
-    return ValueError("No generation chunks were returned")
-
-
 def lean_stream(
     model: BaseChatModel,
     model_input: LanguageModelInput,
@@ -278,12 +280,11 @@ def lean_stream(
     except BaseException as error:
         run_manager.on_llm_error(error, response=run.failure(error))
         raise
-    generation = run.generation()
-    if generation is None:
-        empty = _no_generation()
-        run_manager.on_llm_error(empty, response=LLMResult(generations=[]))
+    result, empty = run.outcome()
+    if empty is not None:
+        run_manager.on_llm_error(empty, response=result)
         raise empty
-    run_manager.on_llm_end(LLMResult(generations=[[generation]]))
+    run_manager.on_llm_end(result)
 
 
 async def lean_astream(
@@ -329,9 +330,8 @@ async def lean_astream(
     except BaseException as error:
         await run_manager.on_llm_error(error, response=run.failure(error))
         raise
-    generation = run.generation()
-    if generation is None:
-        empty = _no_generation()
-        await run_manager.on_llm_error(empty, response=LLMResult(generations=[]))
+    result, empty = run.outcome()
+    if empty is not None:
+        await run_manager.on_llm_error(empty, response=result)
         raise empty
-    await run_manager.on_llm_end(LLMResult(generations=[[generation]]))
+    await run_manager.on_llm_end(result)

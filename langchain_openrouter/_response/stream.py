@@ -18,7 +18,8 @@ from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_openrouter._errors import error_from_payload, truncated_stream
-from langchain_openrouter._response import (
+from langchain_openrouter._http.transport import ENDED_WITHOUT_DONE
+from langchain_openrouter._response.completion import (
     MODEL_PROVIDER,
     create_usage_metadata,
     extras_without_details,
@@ -26,7 +27,6 @@ from langchain_openrouter._response import (
     raise_for_failed_choice,
     response_metadata,
 )
-from langchain_openrouter._transport import ENDED_WITHOUT_DONE
 
 _CONCATENATED_DETAIL_KEYS = frozenset({"text", "summary", "data"})
 _ENVELOPE_KEYS = (
@@ -109,7 +109,7 @@ class StreamAssembler:
     def convert(self, event: dict[str, Any]) -> ChatGenerationChunk | None:
         """The chunk for one SSE event, or None when it carries no message content.
 
-        Raises :class:`~._errors.OpenRouterStreamTruncatedError` at the end of a stream
+        Raises :class:`~.._errors.OpenRouterStreamTruncatedError` at the end of a stream
         that brought neither ``[DONE]`` nor a ``finish_reason``.
         """
         if event is ENDED_WITHOUT_DONE:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages.block_translators import register_translator
 
-from langchain_openrouter._reasoning import DETAIL_EXTRA
-from langchain_openrouter._response import MODEL_PROVIDER
+from langchain_openrouter._request.reasoning import DETAIL_EXTRA
+from langchain_openrouter._response.completion import MODEL_PROVIDER
 
 if TYPE_CHECKING:
     from langchain_core.messages import AIMessage, AIMessageChunk

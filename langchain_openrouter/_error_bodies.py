@@ -2,7 +2,7 @@
 
 They validate the fields we read and tolerate everything else: OpenRouter ships new
 fields and enum values without notice. (Usage, read on every response, is a plain dict
-read in :mod:`._response`.)
+read in :mod:`._response.completion`.)
 """
 
 from __future__ import annotations

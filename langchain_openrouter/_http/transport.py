@@ -4,7 +4,9 @@ Bodies are posted with the ``openai`` SDK's low-level ``post`` and returned as p
 JSON (``cast_to=object``): no SDK request transform and no SDK response model per call
 or per chunk. Every failure (HTTP status, transport, timeout, malformed JSON, an error
 chunk in the stream) leaves this module as an :class:`OpenRouterError`, and each attempt
-runs under the retry policy of :mod:`._retry`. A stream is retried only until its first
+runs under the retry policy of :mod:`.retry`. What a reply means is :mod:`.._response`'s
+to say: callers pass its reader, which runs inside the retry loop (a 200 whose body says
+the generation failed may be retried). A stream is retried only until its first
 event has been read; after that a failure is raised, never replayed. A stream whose body
 ends without ``[DONE]`` is followed by :data:`ENDED_WITHOUT_DONE`, so that the reader, who
 knows whether a ``finish_reason`` came, can tell a cut stream from a complete one.
@@ -16,7 +18,7 @@ import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx2
 import openai
@@ -27,11 +29,9 @@ from langchain_openrouter._errors import (
     OpenRouterResponseError,
     OpenRouterTimeoutError,
     error_from_openai,
-    error_from_payload,
     malformed,
 )
-from langchain_openrouter._response import checked_completion, json_object, raise_for_failed_choice
-from langchain_openrouter._retry import async_retrying, retrying
+from langchain_openrouter._http.retry import async_retrying, retrying
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -46,12 +46,21 @@ if TYPE_CHECKING:
     from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
     from openai._streaming import ServerSentEvent
 
-    from langchain_openrouter._clients import Connection
-    from langchain_openrouter._payload import Request
+    from langchain_openrouter._http.connection import Connection
 
 PATH = "/chat/completions"
 ENDED_WITHOUT_DONE: Final[dict[str, Any]] = {}
 """Yielded, by identity, after the last event of a stream that ended without ``[DONE]``."""
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One chat-completions request: its body and the options of the HTTP exchange."""
+
+    body: dict[str, Any]
+    timeout: Any
+    max_retries: int
 
 
 class _EventStream(openai.Stream[object]):
@@ -114,78 +123,76 @@ def _ended_empty() -> OpenRouterResponseError:
     return error
 
 
-def _checked_first(event: Any) -> Any:
-    """The first event, unless it already says the generation failed (then retryable)."""
-    if isinstance(event, dict):
-        choices = event.get("choices")
-        if choices and isinstance(choices[0], dict):
-            raise_for_failed_choice(choices[0], event.get("id"))
-    return event
-
-
 def _retried(
     send: Callable[[], object],
-    check: Callable[[object], dict[str, Any]],
+    read: Callable[[object], _T],
     max_retries: int,
     run_manager: CallbackManagerForLLMRun | None,
-) -> dict[str, Any]:
-    """``check(send())`` under the retry policy, every failure translated."""
+) -> _T:
+    """``read(send())`` under the retry policy, every failure translated."""
     for attempt in retrying(max_retries, run_manager):
         with attempt, translated_errors():
-            return check(send())
+            return read(send())
     raise AssertionError  # pragma: no cover - tenacity re-raises the last error
 
 
 async def _aretried(
     send: Callable[[], Awaitable[object]],
-    check: Callable[[object], dict[str, Any]],
+    read: Callable[[object], _T],
     max_retries: int,
     run_manager: AsyncCallbackManagerForLLMRun | None,
-) -> dict[str, Any]:
+) -> _T:
     """Async :func:`_retried`."""
     async for attempt in async_retrying(max_retries, run_manager):
         with attempt, translated_errors():
-            return check(await send())
+            return read(await send())
     raise AssertionError  # pragma: no cover
 
 
 def complete(
     connection: Connection,
     request: Request,
+    read: Callable[[object], _T],
     run_manager: CallbackManagerForLLMRun | None,
-) -> dict[str, Any]:
-    """POST a non-streaming request; the validated completion body."""
+) -> _T:
+    """POST a non-streaming request; ``read`` of the reply body."""
     client = connection.sync_client()
     kwargs = _post_kwargs(request, stream=False)
     send = partial(client.post, PATH, **kwargs)
-    return _retried(send, checked_completion, request.max_retries, run_manager)
+    return _retried(send, read, request.max_retries, run_manager)
 
 
 async def acomplete(
     connection: Connection,
     request: Request,
+    read: Callable[[object], _T],
     run_manager: AsyncCallbackManagerForLLMRun | None,
-) -> dict[str, Any]:
+) -> _T:
     """Async :func:`complete`."""
     client = connection.async_client()
     kwargs = _post_kwargs(request, stream=False)
     send = partial(client.post, PATH, **kwargs)
-    return await _aretried(send, checked_completion, request.max_retries, run_manager)
+    return await _aretried(send, read, request.max_retries, run_manager)
 
 
 def stream(
     connection: Connection,
     request: Request,
+    check_first: Callable[[Any], Any],
     run_manager: CallbackManagerForLLMRun | None,
 ) -> Iterator[dict[str, Any]]:
-    """POST a streaming request; its SSE chunks as dicts. Closes the response when left."""
+    """POST a streaming request; its SSE chunks as dicts. Closes the response when left.
+
+    ``check_first`` reads the first event inside the retry loop: it raises for a stream
+    that failed before it began.
+    """
     client = connection.sync_client()
     kwargs = _post_kwargs(request, stream=True)
     for attempt in retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             events = client.post(PATH, **kwargs)
             try:
-                first = _checked_first(next(events))
+                first = check_first(next(events))
             except StopIteration:
                 events.close()
                 raise _ended_empty() from None
@@ -206,6 +213,7 @@ def stream(
 async def astream(
     connection: Connection,
     request: Request,
+    check_first: Callable[[Any], Any],
     run_manager: AsyncCallbackManagerForLLMRun | None,
 ) -> AsyncGenerator[dict[str, Any], None]:
     """Async :func:`stream`."""
@@ -215,7 +223,7 @@ async def astream(
         with attempt, translated_errors():
             events = await client.post(PATH, **kwargs)
             try:
-                first = _checked_first(await events.__anext__())
+                first = check_first(await events.__anext__())
             except StopAsyncIteration:
                 await events.close()
                 raise _ended_empty() from None
@@ -249,21 +257,6 @@ class JsonRequest:
     body: dict[str, Any] | None = None
 
 
-def checked_json(data: object) -> dict[str, Any]:
-    """The response object, or the typed error it stands for.
-
-    Every such endpoint answers ``{"data": ...}``; an HTTP 200 body carrying ``error``
-    instead is an error, as on the chat path.
-    """
-    data = json_object(data)
-    if "data" not in data:
-        if isinstance(data.get("error"), dict):
-            raise error_from_payload(data["error"])
-        msg = f"the response has no 'data' (keys: {sorted(data)[:10]})"
-        raise malformed(msg)
-    return data
-
-
 def _send_json(client: openai.OpenAI | openai.AsyncOpenAI, request: JsonRequest) -> Any:
     """The SDK call for ``request``: its result, or the awaitable of it for an async client."""
     options: Any = {"params": dict(request.query)} if request.query else {}
@@ -272,16 +265,18 @@ def _send_json(client: openai.OpenAI | openai.AsyncOpenAI, request: JsonRequest)
     return client.post(request.path, cast_to=object, body=request.body, options=options)
 
 
-def fetch_json(connection: Connection, request: JsonRequest, max_retries: int) -> dict[str, Any]:
-    """Send ``request`` under the retry policy; the checked response object."""
+def fetch_json(
+    connection: Connection, request: JsonRequest, read: Callable[[object], _T], max_retries: int
+) -> _T:
+    """Send ``request`` under the retry policy; ``read`` of the response body."""
     client = connection.sync_client()
-    return _retried(partial(_send_json, client, request), checked_json, max_retries, None)
+    return _retried(partial(_send_json, client, request), read, max_retries, None)
 
 
 async def afetch_json(
-    connection: Connection, request: JsonRequest, max_retries: int
-) -> dict[str, Any]:
+    connection: Connection, request: JsonRequest, read: Callable[[object], _T], max_retries: int
+) -> _T:
     """Async :func:`fetch_json`."""
     client = connection.async_client()
     send = partial(_send_json, client, request)
-    return await _aretried(send, checked_json, max_retries, None)
+    return await _aretried(send, read, max_retries, None)

@@ -3,7 +3,7 @@
 Building an ``openai.OpenAI`` without an ``http_client`` gives it a fresh connection pool
 and SSL context; doing that per model instance is slow and leaks connections. Here every
 model without an injected client shares one sync pool per process and one async pool per
-event loop. The SDK's own retries are off: :mod:`._retry` is the only retry policy.
+event loop. The SDK's own retries are off: :mod:`.retry` is the only retry policy.
 
 Each pool is safe in the process model it lives in:
 
@@ -16,7 +16,7 @@ Each pool is safe in the process model it lives in:
 - Threads: the sync pool is thread-safe (httpx); building and releasing it is locked.
 - Pickling: a model travels as its fields (the API key as the ``SecretStr`` it is) and
   rebuilds its :class:`Connection` on arrival, its pools lazily on first use there (see
-  :class:`PicklableConnection`).
+  :class:`OpenRouterConnection`).
 """
 
 from __future__ import annotations
@@ -24,16 +24,24 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import warnings
 import weakref
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, cast
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import httpx2
 import openai
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import AfterValidator, AliasChoices, BeforeValidator, Field, SecretStr
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    SecretStr,
+)
 
-from langchain_openrouter._payload import normalize_timeout
 from langchain_openrouter._preflight import check_argument
 
 if TYPE_CHECKING:
@@ -93,6 +101,48 @@ SessionId = Annotated[
 Timeout = Annotated[
     Any, Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))
 ]
+
+# A timeout this large (over 16 minutes) is most likely 0.2.x's milliseconds.
+_LIKELY_MILLISECONDS = 1000
+_warned_timeouts: set[float] = set()
+
+
+def _warn_if_milliseconds(timeout: float) -> None:
+    """Warn once per value about a timeout that looks like milliseconds; it stays seconds."""
+    if timeout < _LIKELY_MILLISECONDS or timeout in _warned_timeouts:
+        return
+    _warned_timeouts.add(timeout)
+    warnings.warn(
+        f"timeout={timeout:g} is in seconds ({timeout / 3600:.1f} hours), not milliseconds as "
+        f"in langchain-openrouter 0.2.x; for {timeout / 1000:g} seconds pass "
+        f"timeout={timeout / 1000:g}.",
+        UserWarning,
+        stacklevel=2,
+    )
+
+
+def normalize_timeout(timeout: Any) -> Any:
+    """Seconds as float, or an ``httpx2.Timeout`` (legacy ``httpx.Timeout`` converted)."""
+    if timeout is None or isinstance(timeout, httpx2.Timeout):
+        return timeout
+    if isinstance(timeout, bool):
+        msg = f"timeout must be seconds (a number) or an httpx.Timeout, got {timeout!r}."
+        raise TypeError(msg)
+    if isinstance(timeout, (int, float)):
+        if timeout <= 0:
+            msg = f"timeout must be a positive number of seconds, got {timeout!r}."
+            raise ValueError(msg)
+        _warn_if_milliseconds(timeout)
+        return float(timeout)
+    if all(hasattr(timeout, part) for part in ("connect", "read", "write", "pool")):
+        return httpx2.Timeout(
+            connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool
+        )
+    if isinstance(timeout, tuple):
+        return httpx2.Timeout(*timeout)
+    msg = f"timeout must be seconds (a number) or an httpx.Timeout, got {type(timeout).__name__}."
+    raise TypeError(msg)
+
 
 MISSING_KEY = (
     "No OpenRouter API key: set the OPENROUTER_API_KEY environment variable "
@@ -247,16 +297,6 @@ def request_headers(
     return headers
 
 
-class ConnectionSettings(Protocol):
-    """The connection fields ``ChatOpenRouter`` and ``OpenRouterEmbeddings`` share."""
-
-    api_key: SecretStr | None
-    base_url: str
-    timeout: Any
-    http_client: Any
-    http_async_client: Any
-
-
 @dataclass(eq=False)  # compared and hashed by identity: a key of each loop's clients
 class Connection:
     """Connection settings of one model, and the SDK clients built from them on first use."""
@@ -272,7 +312,7 @@ class Connection:
     _own_async: openai.AsyncOpenAI | None = field(default=None, init=False, repr=False)
 
     @classmethod
-    def from_settings(cls, settings: ConnectionSettings, headers: dict[str, str]) -> Self:
+    def from_settings(cls, settings: OpenRouterConnection, headers: dict[str, str]) -> Self:
         """The connection a model's fields describe; a missing key is a ``ValueError``."""
         if settings.api_key is None or not settings.api_key.get_secret_value():
             raise ValueError(MISSING_KEY)
@@ -354,22 +394,89 @@ class Connection:
             await _POOLS.close_loop_pool(pool)
 
 
-class PicklableConnection:
-    """Pickling (and copying) of a model that holds a :class:`Connection`.
+# Fields that configure the connection: changing one after construction reconnects.
+CONNECTION_FIELDS = frozenset(
+    {
+        "api_key",
+        "base_url",
+        "timeout",
+        "app_url",
+        "app_title",
+        "app_categories",
+        "default_headers",
+    }
+)
 
-    The fields travel; the connection and its pools stay behind, and the copy builds its
-    own from the fields. Used by ``ChatOpenRouter`` and ``OpenRouterEmbeddings``, which
-    put it before ``BaseModel`` so that these methods take precedence.
+
+class OpenRouterConnection(BaseModel):
+    """The connection fields, headers, lifecycle and pickling of every OpenRouter model.
+
+    ``ChatOpenRouter`` and ``OpenRouterEmbeddings`` derive from it: one definition of the
+    settings they share (names, aliases, environment variables), of the headers they send,
+    of ``close``/``aclose`` and the context managers. Setting a connection field after
+    construction rebuilds the :class:`Connection`.
     """
 
-    if TYPE_CHECKING:
-        _connection: Connection
-        http_client: Any
-        http_async_client: Any
+    model: ModelSlug
+    """OpenRouter model slug, e.g. ``"anthropic/claude-sonnet-4.5"``."""
+    api_key: ApiKey
+    """OpenRouter API key; defaults to the ``OPENROUTER_API_KEY`` environment variable."""
+    base_url: BaseURL
+    """API base URL; defaults to ``OPENROUTER_API_BASE`` or OpenRouter's."""
+    app_url: AppURL
+    """Your app's URL, sent as ``HTTP-Referer`` for OpenRouter's app attribution."""
+    app_title: AppTitle
+    """Your app's name, sent as ``X-OpenRouter-Title`` (and the legacy ``X-Title``)."""
+    app_categories: list[str] | None = None
+    """Attribution categories, sent as ``X-OpenRouter-Categories``."""
+    default_headers: dict[str, str] | None = Field(default=None, exclude=True, repr=False)
+    """Extra HTTP headers on every request; never serialized or shown (they may hold
+    credentials)."""
+    timeout: Timeout
+    """Request timeout in seconds (float) or an ``httpx.Timeout``; None = SDK default."""
+    max_retries: int = Field(default=2, ge=0)
+    """Retries after the first attempt for retryable failures; 0 = exactly one attempt."""
+    http_client: Any = Field(default=None, exclude=True)
+    """Your own ``httpx.Client``/``httpx2.Client`` for sync calls (you close it)."""
+    http_async_client: Any = Field(default=None, exclude=True)
+    """Your own ``httpx.AsyncClient``/``httpx2.AsyncClient`` for async calls."""
 
-        def _headers(self) -> dict[str, str]: ...
+    _connection: Connection = PrivateAttr()
+    _connection_fields: ClassVar[frozenset[str]] = CONNECTION_FIELDS
+    """Fields that configure the connection: changing one after construction reconnects."""
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Declared so that pydantic's private-attribute setup chains to the next class
+        # (BaseLanguageModel seeds metadata["lc_versions"] there) instead of replacing it.
+        super().model_post_init(context)
+
+    def _header_session_id(self) -> str | None:
+        """The session id sent as the ``x-session-id`` header (None: not sent there)."""
+        return None
+
+    def _headers(self) -> dict[str, str]:
+        return request_headers(
+            app_url=self.app_url,
+            app_title=self.app_title,
+            app_categories=self.app_categories,
+            default_headers=self.default_headers,
+            session_id=self._header_session_id(),
+        )
+
+    def _connect(self) -> None:
+        """(Re)build the :class:`Connection` from the fields; a missing key raises."""
+        self._connection = Connection.from_settings(self, self._headers())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in self._connection_fields and self.__pydantic_private__:
+            # The SDK client holds the key, URL, timeout and headers: rebuild it.
+            previous = self._connection
+            self._connect()
+            previous.close()
 
     def __getstate__(self) -> dict[Any, Any]:
+        """The fields, to pickle or copy; the copy builds its own connection from them."""
         if self.http_client is not None or self.http_async_client is not None:
             name = type(self).__name__
             msg = (
@@ -379,13 +486,31 @@ class PicklableConnection:
                 "in each process), or build it inside the worker."
             )
             raise TypeError(msg)
-        state = cast("dict[Any, Any]", super().__getstate__())  # pydantic.BaseModel.__getstate__
+        state = super().__getstate__()
         private = state.get("__pydantic_private__") or {}
         state["__pydantic_private__"] = {k: v for k, v in private.items() if k != "_connection"}
         return state
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
-        super().__setstate__(state)  # type: ignore[misc]
-        self._connection = Connection.from_settings(
-            cast("ConnectionSettings", self), self._headers()
-        )
+        super().__setstate__(state)
+        self._connect()
+
+    def close(self) -> None:
+        """Release the sync connection (its pool closes when no model uses it)."""
+        self._connection.close()
+
+    async def aclose(self) -> None:
+        """Release the async connection for the running event loop."""
+        await self._connection.aclose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -26,7 +26,7 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_openrouter._reasoning import replayed_details
+from langchain_openrouter._request.reasoning import replayed_details
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

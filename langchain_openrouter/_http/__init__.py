@@ -1,0 +1,1 @@
+"""Sending: the connection (SDK clients, pools), the transport and the retry policy."""

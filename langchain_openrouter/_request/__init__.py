@@ -1,0 +1,1 @@
+"""Building the request: settings, messages and call arguments into one body."""

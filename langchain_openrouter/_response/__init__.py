@@ -1,0 +1,1 @@
+"""Reading the response: completion bodies and stream chunks into LangChain types."""
