@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
+    import httpx2
+
     from langchain_openrouter import ChatOpenRouter
 
     Responder = Callable[[RecordedRequest], Reply]
@@ -174,19 +176,61 @@ class OpenRouterEmulator:
         return True
 
     def chat_model(self, **kwargs: Any) -> ChatOpenRouter:
-        """A :class:`ChatOpenRouter` pointed at this emulator (``model`` defaults too)."""
+        """A :class:`ChatOpenRouter` talking to this emulator (``model`` defaults too).
+
+        Over loopback once the emulator is started; before that, in process, through
+        :meth:`transport` and :meth:`async_transport` (no socket, same replies).
+        """
         from langchain_openrouter import ChatOpenRouter  # noqa: PLC0415 - keeps import light
 
         kwargs.setdefault("model", "openai/gpt-4o-mini")
         kwargs.setdefault("api_key", self.api_key or EMULATOR_API_KEY)
-        kwargs.setdefault("base_url", self.base_url)
-        return ChatOpenRouter(**kwargs)
+        if self._server is not None:
+            kwargs.setdefault("base_url", self.base_url)
+            return ChatOpenRouter(**kwargs)
+        return ChatOpenRouter(**self.in_process_clients(), **kwargs)
+
+    # In process ----------------------------------------------------------------------
+
+    def transport(self) -> httpx2.BaseTransport:
+        """A sync httpx2 transport answered by this emulator in process, as ``MockTransport``.
+
+        Requests are recorded and answered exactly as over the socket, for any host:
+        pass ``httpx2.Client(transport=emulator.transport())`` as ``http_client``. No
+        connections are counted, since none are opened.
+        """
+        from langchain_openrouter.testing._in_process import (  # noqa: PLC0415 - needs httpx2
+            InProcessTransport,
+        )
+
+        return InProcessTransport(self._serve, API_ROOT)
+
+    def async_transport(self) -> httpx2.AsyncBaseTransport:
+        """The async twin of :meth:`transport`, for ``http_async_client``."""
+        from langchain_openrouter.testing._in_process import (  # noqa: PLC0415 - needs httpx2
+            AsyncInProcessTransport,
+        )
+
+        return AsyncInProcessTransport(self._serve, API_ROOT)
+
+    def in_process_clients(self) -> dict[str, Any]:
+        """``http_client`` and ``http_async_client`` on the in-process transports."""
+        import httpx2  # noqa: PLC0415 - only needed in process
+
+        return {
+            "http_client": httpx2.Client(transport=self.transport()),
+            "http_async_client": httpx2.AsyncClient(transport=self.async_transport()),
+        }
 
     # Serving (called on the server thread) -------------------------------------------
 
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(request)
+
+    def _serve(self, request: RecordedRequest) -> Plan:
+        self._record(request)
+        return self._respond(request)
 
     def _next_reply(self, request: RecordedRequest) -> Reply:
         with self._lock:
