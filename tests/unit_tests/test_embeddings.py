@@ -18,7 +18,7 @@ from langchain_openrouter import (
     OpenRouterResponseError,
     OpenRouterServerError,
 )
-from tests.unit_tests.loopback import Script, serve
+from langchain_openrouter.testing import JSONReply, OpenRouterEmulator
 
 if TYPE_CHECKING:
     from tests.unit_tests.fake_openrouter import FakeOpenRouter
@@ -342,19 +342,20 @@ def test_the_api_key_is_never_shown() -> None:
 
 
 def test_default_clients_over_a_real_socket() -> None:
-    script = Script(json_body=reply([0, 1]))
-    with serve(script) as base_url:
+    with OpenRouterEmulator(api_key="sk-or-x") as emulator:
+        emulator.enqueue(JSONReply(body=reply([0, 1])), path="/embeddings")
+        base_url = emulator.base_url
         model = OpenRouterEmbeddings(model=MODEL, api_key="sk-or-x", openrouter_api_base=base_url)
         with model:
             assert model.embed_documents(["a", "b"]) == [vector(0), vector(1)]
-    assert script.requests[0]["path"] == "/api/v1/embeddings"
-    assert script.requests[0]["body"]["input"] == ["a", "b"]
+    assert emulator.requests[0].path == "/embeddings"
+    assert emulator.requests[0].body["input"] == ["a", "b"]
 
 
 async def test_async_default_clients_over_a_real_socket() -> None:
-    script = Script(json_body=reply([0]))
-    with serve(script) as base_url:
-        model = OpenRouterEmbeddings(model=MODEL, api_key="sk-or-x", base_url=base_url)
+    with OpenRouterEmulator(api_key="sk-or-x") as emulator:
+        emulator.enqueue(JSONReply(body=reply([0])), path="/embeddings")
+        model = OpenRouterEmbeddings(model=MODEL, api_key="sk-or-x", base_url=emulator.base_url)
         assert await model.aembed_query("q") == vector(0)
         await model.aclose()
 
