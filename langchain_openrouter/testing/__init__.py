@@ -19,6 +19,7 @@ Example::
 """
 
 from langchain_openrouter.testing._emulator import (
+    ANY_PATH,
     API_ROOT,
     CHAT_PATH,
     EMULATOR_API_KEY,
@@ -26,6 +27,7 @@ from langchain_openrouter.testing._emulator import (
     echo,
 )
 from langchain_openrouter.testing._replies import (
+    GENERATION_ID,
     Completion,
     DropConnection,
     EmptyChoices,
@@ -37,24 +39,30 @@ from langchain_openrouter.testing._replies import (
     MidStreamError,
     NestedCompletion,
     Plan,
+    RawReply,
     Reply,
     SSEReply,
     StreamShape,
     TruncatedStream,
     anthropic_reasoning,
+    chunk,
+    completion_body,
     error_object,
     gemini_reasoning,
     openai_reasoning,
     provider_of,
+    text_stream,
     tool_call,
     usage,
 )
 from langchain_openrouter.testing._server import ConnectionStats, RecordedRequest
 
 __all__ = [
+    "ANY_PATH",
     "API_ROOT",
     "CHAT_PATH",
     "EMULATOR_API_KEY",
+    "GENERATION_ID",
     "Completion",
     "ConnectionStats",
     "DropConnection",
@@ -68,17 +76,21 @@ __all__ = [
     "NestedCompletion",
     "OpenRouterEmulator",
     "Plan",
+    "RawReply",
     "RecordedRequest",
     "Reply",
     "SSEReply",
     "StreamShape",
     "TruncatedStream",
     "anthropic_reasoning",
+    "chunk",
+    "completion_body",
     "echo",
     "error_object",
     "gemini_reasoning",
     "openai_reasoning",
     "provider_of",
+    "text_stream",
     "tool_call",
     "usage",
 ]

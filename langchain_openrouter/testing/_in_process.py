@@ -34,71 +34,68 @@ def recorded(request: httpx2.Request, root: str) -> RecordedRequest:
     path = request.url.path.removeprefix(root) or "/"
     query = dict(request.url.params.multi_items())
     headers = {name.lower(): value for name, value in request.headers.items()}
-    return RecordedRequest(request.method, path, query, headers, body)
+    return RecordedRequest(
+        request.method,
+        path,
+        query,
+        headers,
+        body,
+        url=str(request.url),
+        extensions=dict(request.extensions),
+    )
 
 
-def _response(
-    plan: Plan, request: httpx2.Request, body: httpx2.SyncByteStream | httpx2.AsyncByteStream
-) -> httpx2.Response:
-    if plan.parts[:1] and isinstance(plan.parts[0], Drop):
-        raise httpx2.RemoteProtocolError(_NO_RESPONSE, request=request)
-    return httpx2.Response(plan.status, headers=plan.headers, stream=body, request=request)
+class _PlanBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
+    """A plan's body parts, read with pauses where the plan has them."""
 
-
-class _PlanBody(httpx2.SyncByteStream):
     def __init__(self, plan: Plan, request: httpx2.Request) -> None:
         self._plan = plan
         self._request = request
 
+    def _cut(self) -> httpx2.RemoteProtocolError:
+        return httpx2.RemoteProtocolError(_CUT_BODY, request=self._request)
+
     def __iter__(self) -> Iterator[bytes]:
         for part in self._plan.parts:
             if isinstance(part, Drop):
-                raise httpx2.RemoteProtocolError(_CUT_BODY, request=self._request)
+                raise self._cut()
             if isinstance(part, bytes):
                 yield part
             else:
                 time.sleep(part)
 
-
-class _AsyncPlanBody(httpx2.AsyncByteStream):
-    def __init__(self, plan: Plan, request: httpx2.Request) -> None:
-        self._plan = plan
-        self._request = request
-
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for part in self._plan.parts:
             if isinstance(part, Drop):
-                raise httpx2.RemoteProtocolError(_CUT_BODY, request=self._request)
+                raise self._cut()
             if isinstance(part, bytes):
                 yield part
             else:
                 await asyncio.sleep(part)
 
 
-class InProcessTransport(httpx2.BaseTransport):
-    """A sync httpx2 transport that asks the emulator instead of opening a socket."""
+class InProcessTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
+    """An httpx2 transport, sync and async, that asks the emulator instead of a socket."""
 
     def __init__(self, serve: Serve, root: str) -> None:
         self._serve = serve
         self._root = root
+
+    def _response(self, plan: Plan, request: httpx2.Request) -> httpx2.Response:
+        if plan.parts[:1] and isinstance(plan.parts[0], Drop):
+            raise httpx2.RemoteProtocolError(_NO_RESPONSE, request=request)
+        body = _PlanBody(plan, request)
+        return httpx2.Response(plan.status, headers=plan.headers, stream=body, request=request)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         """The emulator's answer to ``request``."""
         plan = self._serve(recorded(request, self._root))
         time.sleep(plan.delay)
-        return _response(plan, request, _PlanBody(plan, request))
-
-
-class AsyncInProcessTransport(httpx2.AsyncBaseTransport):
-    """An async httpx2 transport that asks the emulator instead of opening a socket."""
-
-    def __init__(self, serve: Serve, root: str) -> None:
-        self._serve = serve
-        self._root = root
+        return self._response(plan, request)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        """The emulator's answer to ``request``."""
+        """The emulator's answer to ``request``, on the event loop."""
         await request.aread()
         plan = self._serve(recorded(request, self._root))
         await asyncio.sleep(plan.delay)
-        return _response(plan, request, _AsyncPlanBody(plan, request))
+        return self._response(plan, request)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from langchain_openrouter.testing._server import RecordedRequest
 
 CREATED: Final = 1764031697
+GENERATION_ID: Final = "gen-1764031697-vqvW0uz7ouT4gsp3FYqp"
+"""The generation id of bodies built without a request (:func:`completion_body`, :func:`chunk`)."""
 KEEPALIVE: Final = ": OPENROUTER PROCESSING"
 _VENDOR_PROVIDERS: Final = {
     "anthropic": "Anthropic",
@@ -125,6 +127,10 @@ def usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
     }
 
 
+def _default_usage() -> dict[str, Any]:
+    return usage()
+
+
 def tool_call(
     name: str, arguments: dict[str, Any] | str, call_id: str | None = None
 ) -> dict[str, Any]:
@@ -192,13 +198,91 @@ def _estimate_tokens(text: str) -> int:
 
 
 def _envelope(request: RecordedRequest, model: str | None, provider: str | None) -> dict[str, Any]:
-    slug = model or request.model or "openrouter/auto"
+    return _envelope_of(
+        request.generation_id, model or request.model or "openrouter/auto", provider
+    )
+
+
+def _envelope_of(generation_id: str, model: str, provider: str | None) -> dict[str, Any]:
     return {
-        "id": request.generation_id,
-        "provider": provider or provider_of(slug),
-        "model": slug,
+        "id": generation_id,
+        "provider": provider or provider_of(model),
+        "model": model,
         "created": CREATED,
     }
+
+
+def _completion_document(
+    envelope: dict[str, Any],
+    message: dict[str, Any],
+    finish: tuple[str | None, str | None],
+    usage_object: dict[str, Any],
+) -> dict[str, Any]:
+    choice = {
+        "index": 0,
+        "logprobs": None,
+        "finish_reason": finish[0],
+        "native_finish_reason": finish[1],
+        "message": message,
+    }
+    return {
+        **envelope,
+        "object": "chat.completion",
+        "system_fingerprint": None,
+        "choices": [choice],
+        "usage": usage_object,
+    }
+
+
+def completion_body(  # noqa: PLR0913 - mirrors the fields of a completion
+    content: str | None = "Hello!",
+    *,
+    model: str = "openai/gpt-4o-mini",
+    provider: str | None = None,
+    finish_reason: str | None = "stop",
+    native_finish_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
+    generation_id: str = GENERATION_ID,
+    **message: Any,
+) -> dict[str, Any]:
+    """A non-streaming completion body, for a :class:`JSONReply` you then edit by hand.
+
+    ``message`` adds fields to the assistant message (``tool_calls=``, ``reasoning=``...);
+    ``usage`` defaults to :func:`usage`; the provider to the model's vendor.
+    """
+    assistant = {"role": "assistant", "content": content, "refusal": None, **message}
+    return _completion_document(
+        _envelope_of(generation_id, model, provider),
+        assistant,
+        (finish_reason, native_finish_reason or finish_reason),
+        _default_usage() if usage is None else usage,
+    )
+
+
+def chunk(  # noqa: PLR0913 - mirrors the fields of a chunk
+    delta: dict[str, Any] | None = None,
+    *,
+    finish_reason: str | None = None,
+    native_finish_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
+    model: str = "openai/gpt-4o-mini",
+    provider: str | None = None,
+    generation_id: str = GENERATION_ID,
+) -> dict[str, Any]:
+    """One stream chunk as OpenRouter sends it (``role`` on every delta), for :class:`SSEReply`."""
+    envelope = {**_envelope_of(generation_id, model, provider), "object": "chat.completion.chunk"}
+    event = _with_delta(envelope, delta or {}, finish_reason, native_finish_reason)
+    if usage is not None:
+        event["usage"] = usage
+    return event
+
+
+def text_stream(*pieces: str, usage: dict[str, Any] | None = None) -> SSEReply:
+    """A stream of exactly these content pieces, then the finish chunk and the usage chunk."""
+    events = [chunk({"content": piece}) for piece in pieces]
+    events.append(chunk(finish_reason="stop", native_finish_reason="stop"))
+    events.append(chunk(usage=_default_usage() if usage is None else usage))
+    return SSEReply(events=events)
 
 
 def _json_plan(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Plan:
@@ -324,20 +408,12 @@ class Completion:
 
     def body(self, request: RecordedRequest) -> dict[str, Any]:
         """The non-streaming completion body."""
-        choice = {
-            "index": 0,
-            "logprobs": None,
-            "finish_reason": self.finish,
-            "native_finish_reason": self.native_finish_reason or self.finish,
-            "message": self.message(),
-        }
-        return {
-            **_envelope(request, self.model, self.provider),
-            "object": "chat.completion",
-            "system_fingerprint": None,
-            "choices": [choice],
-            "usage": self.usage_for(request),
-        }
+        return _completion_document(
+            _envelope(request, self.model, self.provider),
+            self.message(),
+            (self.finish, self.native_finish_reason or self.finish),
+            self.usage_for(request),
+        )
 
     def chunks(self, request: RecordedRequest) -> Iterator[dict[str, Any]]:
         """The stream's chunks: deltas, the finish chunk, then the usage chunk."""
@@ -700,3 +776,22 @@ class SSEReply:
         for event in self.events:
             writer.event(event)
         return writer.finish()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawReply:
+    """Any bytes with any status and content type, verbatim (text is UTF-8 encoded)."""
+
+    body: bytes | str
+    status: int = 200
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def plan(self, request: RecordedRequest) -> Plan:  # noqa: ARG002 - the body is fixed
+        """The body as given."""
+        body = self.body.encode() if isinstance(self.body, str) else self.body
+        return Plan(
+            status=self.status,
+            headers={"content-type": self.content_type, **self.headers},
+            parts=[body],
+        )

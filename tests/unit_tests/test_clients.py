@@ -11,7 +11,11 @@ from langchain.chat_models import init_chat_model
 
 from langchain_openrouter import ChatOpenRouter, OpenRouterTimeoutError
 from langchain_openrouter._clients import _POOLS
-from langchain_openrouter.testing import Completion, OpenRouterEmulator, StreamShape
+from langchain_openrouter.testing import (
+    Completion,
+    OpenRouterEmulator,
+    StreamShape,
+)
 
 
 def test_default_clients_talk_to_the_base_url() -> None:

@@ -89,7 +89,7 @@ def test_async_transport_answers_unknown_paths_with_404() -> None:
     emulator = OpenRouterEmulator(api_key=None)
 
     async def get() -> httpx2.Response:
-        async with httpx2.AsyncClient(transport=emulator.async_transport()) as client:
+        async with httpx2.AsyncClient(transport=emulator.transport()) as client:
             return await client.get("https://openrouter.ai/api/v1/nowhere")
 
     response = asyncio.run(get())

