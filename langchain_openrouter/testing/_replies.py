@@ -102,10 +102,16 @@ def usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
     reasoning_tokens: int = 0,
     cost: float | None = None,
     is_byok: bool = False,
+    split: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
-    """An OpenRouter ``usage`` object, with cost and cost details (NOTES.md section 2)."""
-    prompt_cost = round(prompt_tokens * 1e-6, 9)
-    completion_cost = round(completion_tokens * 2e-6, 9)
+    """An OpenRouter ``usage`` object, with cost and cost details (NOTES.md section 2).
+
+    ``split`` gives the prompt and completion costs (default: $1 and $2 per million tokens).
+    """
+    prompt_cost, completion_cost = split or (
+        round(prompt_tokens * 1e-6, 9),
+        round(completion_tokens * 2e-6, 9),
+    )
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
@@ -197,19 +203,31 @@ def _estimate_tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / 4))
 
 
-def _envelope(request: RecordedRequest, model: str | None, provider: str | None) -> dict[str, Any]:
-    return _envelope_of(
-        request.generation_id, model or request.model or "openrouter/auto", provider
-    )
+def _envelope(
+    request: RecordedRequest, model: str | None, provider: str | None, kind: str
+) -> dict[str, Any]:
+    slug = model or request.model or "openrouter/auto"
+    return _envelope_of(request.generation_id, slug, provider, kind)
 
 
-def _envelope_of(generation_id: str, model: str, provider: str | None) -> dict[str, Any]:
-    return {
+def _envelope_of(
+    generation_id: str,
+    model: str,
+    provider: str | None,
+    kind: str,
+    stamp: tuple[int, str | None] = (CREATED, None),
+) -> dict[str, Any]:
+    """The fields every body and chunk opens with, in OpenRouter's order."""
+    envelope: dict[str, Any] = {
         "id": generation_id,
         "provider": provider or provider_of(model),
         "model": model,
-        "created": CREATED,
+        "object": kind,
+        "created": stamp[0],
     }
+    if stamp[1] is not None:
+        envelope["system_fingerprint"] = stamp[1]
+    return envelope
 
 
 def _completion_document(
@@ -225,13 +243,7 @@ def _completion_document(
         "native_finish_reason": finish[1],
         "message": message,
     }
-    return {
-        **envelope,
-        "object": "chat.completion",
-        "system_fingerprint": None,
-        "choices": [choice],
-        "usage": usage_object,
-    }
+    return {**envelope, "choices": [choice], "usage": usage_object}
 
 
 def completion_body(  # noqa: PLR0913 - mirrors the fields of a completion
@@ -243,16 +255,18 @@ def completion_body(  # noqa: PLR0913 - mirrors the fields of a completion
     native_finish_reason: str | None = None,
     usage: dict[str, Any] | None = None,
     generation_id: str = GENERATION_ID,
+    stamp: tuple[int, str | None] = (CREATED, None),
     **message: Any,
 ) -> dict[str, Any]:
     """A non-streaming completion body, for a :class:`JSONReply` you then edit by hand.
 
     ``message`` adds fields to the assistant message (``tool_calls=``, ``reasoning=``...);
-    ``usage`` defaults to :func:`usage`; the provider to the model's vendor.
+    ``usage`` defaults to :func:`usage`; the provider to the model's vendor; ``stamp`` is
+    ``(created, system_fingerprint)`` (no fingerprint when ``None``).
     """
     assistant = {"role": "assistant", "content": content, "refusal": None, **message}
     return _completion_document(
-        _envelope_of(generation_id, model, provider),
+        _envelope_of(generation_id, model, provider, "chat.completion", stamp),
         assistant,
         (finish_reason, native_finish_reason or finish_reason),
         _default_usage() if usage is None else usage,
@@ -268,9 +282,10 @@ def chunk(  # noqa: PLR0913 - mirrors the fields of a chunk
     model: str = "openai/gpt-4o-mini",
     provider: str | None = None,
     generation_id: str = GENERATION_ID,
+    stamp: tuple[int, str | None] = (CREATED, None),
 ) -> dict[str, Any]:
     """One stream chunk as OpenRouter sends it (``role`` on every delta), for :class:`SSEReply`."""
-    envelope = {**_envelope_of(generation_id, model, provider), "object": "chat.completion.chunk"}
+    envelope = _envelope_of(generation_id, model, provider, "chat.completion.chunk", stamp)
     event = _with_delta(envelope, delta or {}, finish_reason, native_finish_reason)
     if usage is not None:
         event["usage"] = usage
@@ -285,8 +300,13 @@ def text_stream(*pieces: str, usage: dict[str, Any] | None = None) -> SSEReply:
     return SSEReply(events=events)
 
 
+def compact(data: object) -> str:
+    """JSON as OpenRouter writes it: no spaces, non-ASCII characters kept."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _json_plan(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Plan:
-    payload = json.dumps(body).encode()
+    payload = compact(body).encode()
     return Plan(
         status=status,
         headers={"content-type": "application/json", **(headers or {})},
@@ -310,7 +330,7 @@ class _SSEWriter:
     def event(self, data: dict[str, Any] | str) -> None:
         if self.shape.chunk_delay and len(self.parts) > self.shape.keepalives:
             self.parts.append(self.shape.chunk_delay)
-        self._write("data: " + (data if isinstance(data, str) else json.dumps(data)))
+        self._write("data: " + (data if isinstance(data, str) else compact(data)))
 
     def finish(
         self, *, done: bool | None = None, drop: bool = False, close_delimited: bool = False
@@ -409,7 +429,7 @@ class Completion:
     def body(self, request: RecordedRequest) -> dict[str, Any]:
         """The non-streaming completion body."""
         return _completion_document(
-            _envelope(request, self.model, self.provider),
+            _envelope(request, self.model, self.provider, "chat.completion"),
             self.message(),
             (self.finish, self.native_finish_reason or self.finish),
             self.usage_for(request),
@@ -429,7 +449,7 @@ class Completion:
 
     def chunk_envelope(self, request: RecordedRequest) -> dict[str, Any]:
         """The fields every chunk of this stream repeats."""
-        return {**_envelope(request, self.model, self.provider), "object": "chat.completion.chunk"}
+        return _envelope(request, self.model, self.provider, "chat.completion.chunk")
 
     def deltas(self) -> Iterator[dict[str, Any]]:
         """The content-bearing deltas, in the order OpenRouter streams them."""
@@ -508,9 +528,8 @@ def error_object(
     meta = dict(metadata or {})
     if error_type is not None:
         meta.setdefault("error_type", error_type)
-    error: dict[str, Any] = {"message": message}
-    if code is not None:
-        error["code"] = code
+    error: dict[str, Any] = {} if code is None else {"code": code}
+    error["message"] = message
     if meta:
         error["metadata"] = meta
     return error
@@ -572,7 +591,8 @@ class ErrorIn200:
         if not request.stream:
             return _json_plan({"error": error, "user_id": "user_emulator"})
         writer = _SSEWriter(self.stream)
-        writer.event({**_envelope(request, None, None), "error": error, "choices": []})
+        envelope = _envelope(request, None, None, "chat.completion.chunk")
+        writer.event({**envelope, "error": error, "choices": []})
         return writer.finish(done=False)
 
 
@@ -668,9 +688,7 @@ class EmptyChoices:
         """The empty answer on the requested path."""
         if request.stream:
             return _SSEWriter(self.stream).finish()
-        return _json_plan(
-            {**_envelope(request, None, None), "object": "chat.completion", "choices": None}
-        )
+        return _json_plan({**_envelope(request, None, None, "chat.completion"), "choices": None})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -740,7 +758,7 @@ class TruncatedStream:
     def plan(self, request: RecordedRequest) -> Plan:
         """The first deltas of the stream, then a clean end."""
         if not request.stream:
-            whole = json.dumps(self.completion.body(request)).encode()
+            whole = compact(self.completion.body(request)).encode()
             return Plan(
                 headers={"content-type": "application/json"},
                 parts=[whole[: len(whole) // 2]],
