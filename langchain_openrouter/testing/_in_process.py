@@ -52,22 +52,22 @@ class _PlanBody(httpx2.SyncByteStream, httpx2.AsyncByteStream):
         self._plan = plan
         self._request = request
 
-    def _cut(self) -> httpx2.RemoteProtocolError:
-        return httpx2.RemoteProtocolError(_CUT_BODY, request=self._request)
-
-    def __iter__(self) -> Iterator[bytes]:
+    def _parts(self) -> Iterator[bytes | float]:
+        """Body bytes and pauses; a cut connection raises where the plan cuts it."""
         for part in self._plan.parts:
             if isinstance(part, Drop):
-                raise self._cut()
+                raise httpx2.RemoteProtocolError(_CUT_BODY, request=self._request)
+            yield part
+
+    def __iter__(self) -> Iterator[bytes]:
+        for part in self._parts():
             if isinstance(part, bytes):
                 yield part
             else:
                 time.sleep(part)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        for part in self._plan.parts:
-            if isinstance(part, Drop):
-                raise self._cut()
+        for part in self._parts():
             if isinstance(part, bytes):
                 yield part
             else:
