@@ -303,8 +303,22 @@ class Prompt:
 # --- checks ------------------------------------------------------------------------------------
 
 
-def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documented rules
-    messages = body.get("messages")
+def check_body(body: Json) -> None:
+    """The request checks OpenRouter and the upstream providers enforce."""
+    check_messages(body.get("messages"))
+    check_tools(body)
+    reasoning = body.get("reasoning") or {}
+    if "effort" in reasoning and "max_tokens" in reasoning:
+        raise ApiError(400, "reasoning: use effort or max_tokens, not both")
+    if unknown := set(body.get("provider") or {}) - PROVIDER_KEYS:
+        raise ApiError(400, f"provider: unrecognized keys {sorted(unknown)}")
+    stop = body.get("stop")
+    if isinstance(stop, list) and len(stop) > 4:  # noqa: PLR2004 - OpenAI's limit
+        raise ApiError(400, "stop: at most 4 sequences")
+
+
+def check_messages(messages: Any) -> None:  # noqa: C901 - one list of documented rules
+    """Roles, part types, and tool messages that answer a preceding tool call."""
     if not isinstance(messages, list) or not messages:
         raise ApiError(400, 'Input required: specify "messages"')
     pending: set[str] = set()
@@ -336,6 +350,10 @@ def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documen
             if message.get("tool_call_id") not in pending:
                 raise upstream_error(ORPHAN_TOOL_MESSAGE, provider="OpenAI")
             pending.discard(message["tool_call_id"])
+
+
+def check_tools(body: Json) -> None:
+    """Tool names and types, and a forced tool choice that names a declared tool."""
     names = set()
     for tool in body.get("tools") or []:
         if tool.get("type") == "function":
@@ -352,14 +370,6 @@ def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documen
         and choice["function"]["name"] not in names
     ):
         raise ApiError(400, f"tool_choice names an unknown tool {choice['function']['name']!r}")
-    reasoning = body.get("reasoning") or {}
-    if "effort" in reasoning and "max_tokens" in reasoning:
-        raise ApiError(400, "reasoning: use effort or max_tokens, not both")
-    if unknown := set(body.get("provider") or {}) - PROVIDER_KEYS:
-        raise ApiError(400, f"provider: unrecognized keys {sorted(unknown)}")
-    stop = body.get("stop")
-    if isinstance(stop, list) and len(stop) > 4:  # noqa: PLR2004 - OpenAI's limit
-        raise ApiError(400, "stop: at most 4 sequences")
 
 
 def signature_for(text: str) -> str:

@@ -266,9 +266,8 @@ def test_openai_summary_and_encrypted_reasoning(fake: OpenRouterEmulator) -> Non
         reasoning_details=details,
         **OPENAI_REASONING,
     )
-    invoked, streamed = invoke_and_stream(
-        fake, body, SSEReply(events=events), model=OPENAI_REASONING["model"]
-    )
+    stream = SSEReply(events=events)
+    invoked, streamed = invoke_and_stream(fake, body, stream, model=OPENAI_REASONING["model"])
     # Both entries arrive with index 0 (as in real traffic). LangChain's `+` merges list
     # items by index, so the two entries can only stay apart if one is renumbered: the
     # index is the one key allowed to differ.
