@@ -1,7 +1,9 @@
-"""A local stand-in for OpenRouter's chat-completions endpoint, for writing cassettes offline.
+"""The rules of what OpenRouter answers to a chat completion, for writing cassettes offline.
 
-``scripts/write_cassettes.py`` runs the integration suite in record mode against this
-server on 127.0.0.1. It answers ``POST /api/v1/chat/completions`` the way OpenRouter's
+``scripts/write_cassettes.py`` runs the integration suite in record mode against the
+emulator (``langchain_openrouter.testing``) on 127.0.0.1, with :meth:`Responder.reply` as
+its chat-completions reply: the emulator writes the JSON and SSE, these rules decide the
+content. ``POST /api/v1/chat/completions`` is answered the way OpenRouter's
 docs say OpenRouter answers (the project's OpenRouter notes, NOTES.md):
 
 * request checks that OpenRouter or the upstream provider enforce (section 1, 4.6): tool

@@ -6,6 +6,9 @@ images and usage with cache and cost; SSE streams with keep-alive comments, conf
 chunking and pacing; and every failure OpenRouter produces, including errors inside a
 200 body or mid-stream, dropped connections and ``Retry-After``. It records the requests
 it receives and counts connections, and needs nothing beyond the standard library.
+Without a socket, ``emulator.transport()`` serves the same replies in process, as an
+httpx2 transport (``httpx2.MockTransport`` style), and an emulator that is not started
+hands out in-process models from ``chat_model()``.
 
 Example::
 
