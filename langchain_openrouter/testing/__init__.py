@@ -31,6 +31,7 @@ from langchain_openrouter.testing._emulator import (
 )
 from langchain_openrouter.testing._replies import (
     GENERATION_ID,
+    Comment,
     Completion,
     DropConnection,
     EmptyChoices,
@@ -66,6 +67,7 @@ __all__ = [
     "CHAT_PATH",
     "EMULATOR_API_KEY",
     "GENERATION_ID",
+    "Comment",
     "Completion",
     "ConnectionStats",
     "DropConnection",

@@ -45,6 +45,13 @@ class Drop:
 DROP: Final = Drop()
 
 
+@dataclass(frozen=True)
+class Comment:
+    """An SSE comment line among an :class:`SSEReply`'s events (by default the keep-alive)."""
+
+    text: str = KEEPALIVE.removeprefix(": ")
+
+
 @dataclass
 class Plan:
     """How to answer one request: what the server writes, in order."""
@@ -327,7 +334,10 @@ class _SSEWriter:
         end = self.shape.line_ending
         self.parts.append(f"{line}{end}{end}".encode())
 
-    def event(self, data: dict[str, Any] | str) -> None:
+    def event(self, data: dict[str, Any] | str | Comment) -> None:
+        if isinstance(data, Comment):
+            self._write(f": {data.text}")
+            return
         if self.shape.chunk_delay and len(self.parts) > self.shape.keepalives:
             self.parts.append(self.shape.chunk_delay)
         self._write("data: " + (data if isinstance(data, str) else compact(data)))
@@ -783,9 +793,12 @@ class JSONReply:
 
 @dataclass(frozen=True, kw_only=True)
 class SSEReply:
-    """Any SSE stream: the given events verbatim (dicts as JSON), then ``[DONE]``."""
+    """Any SSE stream: the given events verbatim (dicts as JSON), then ``[DONE]``.
 
-    events: Sequence[dict[str, Any] | str]
+    A :class:`Comment` among them is written as a comment line, where it stands.
+    """
+
+    events: Sequence[dict[str, Any] | str | Comment]
     stream: StreamShape = field(default_factory=StreamShape)
 
     def plan(self, request: RecordedRequest) -> Plan:  # noqa: ARG002 - the events are fixed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import reduce
 from operator import add
 from typing import TYPE_CHECKING, Any
@@ -10,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from langchain_openrouter.testing import (
+    Comment,
     JSONReply,
     OpenRouterEmulator,
-    RawReply,
     SSEReply,
+    StreamShape,
     chunk,
     completion_body,
     text_stream,
@@ -166,11 +166,9 @@ def test_tool_call_without_arguments(fake: OpenRouterEmulator) -> None:
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
 def test_processing_comments_are_ignored(fake: OpenRouterEmulator, newline: str) -> None:
-    comment = ": OPENROUTER PROCESSING\n\n"
-    events = [chunk({"content": "Hi"}), chunk({"content": " you"}), *finish()]
-    data = [f"data: {json.dumps(event)}\n\n" for event in events]
-    text = comment * 2 + data[0] + comment + "".join(data[1:]) + comment + "data: [DONE]\n\n"
-    fake.script(RawReply(body=text.replace("\n", newline), content_type="text/event-stream"))
+    events = [chunk({"content": "Hi"}), Comment(), chunk({"content": " you"}), *finish()]
+    shape = StreamShape(keepalives=2, line_ending="\r\n" if newline == "\r\n" else "\n")
+    fake.script(SSEReply(events=[*events, Comment()], stream=shape))
     streamed = reduce(add, fake.chat_model().stream("hi"))
     assert streamed.content == "Hi you"
     assert streamed.response_metadata["finish_reason"] == "stop"
