@@ -37,6 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from langchain_openrouter.testing import (
+    CHAT_PATH,
+    Completion,
+    Plan,
+    RecordedRequest,
+    StreamShape,
+    usage,
+)
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
 
@@ -73,98 +82,33 @@ MEMORY_TARGET_BYTES_PER_CHUNK = 64.0
 # --- the loopback OpenRouter ----------------------------------------------------------------
 
 
-def _completion_body() -> bytes:
-    body = {
-        "id": GEN_ID,
-        "provider": "OpenAI",
-        "model": MODEL,
-        "object": "chat.completion",
-        "created": 1764031697,
-        "system_fingerprint": "fp_e819e3438b",
-        "choices": [
-            {
-                "index": 0,
-                "logprobs": None,
-                "finish_reason": "stop",
-                "native_finish_reason": "stop",
-                "message": {
-                    "role": "assistant",
-                    "content": "Hello! How can I help you today?",
-                    "refusal": None,
-                    "reasoning": None,
-                },
-            }
-        ],
-        "usage": _usage(),
-    }
-    return json.dumps(body, separators=(",", ":")).encode()
+REPLY_TEXT = "Hello! How can I help you today?"
 
 
-def _usage() -> dict[str, Any]:
-    return {
-        "prompt_tokens": 10,
-        "completion_tokens": 9,
-        "total_tokens": 19,
-        "cost": 0.0000069,
-        "is_byok": False,
-        "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0, "video_tokens": 0},
-        "cost_details": {
-            "upstream_inference_cost": None,
-            "upstream_inference_prompt_cost": 0.0000015,
-            "upstream_inference_completions_cost": 0.0000054,
-        },
-        "completion_tokens_details": {"reasoning_tokens": 0, "image_tokens": 0},
-    }
+def _plan(body: dict[str, Any]) -> Plan:
+    """The emulator's answer to a request with this body (one chunk per piece when streamed)."""
+    request = RecordedRequest("POST", CHAT_PATH, {}, {}, json.dumps(body).encode(), GEN_ID)
+    if not body.get("stream"):
+        return Completion(content=REPLY_TEXT, usage=usage(10, 9)).plan(request)
+    chunks = int(body.get("max_tokens") or body.get("max_completion_tokens") or 1)
+    content = "Hi " + "".join(f"w{i % 10} " for i in range(1, chunks))
+    shape = StreamShape(chunk_size=3, keepalives=0)
+    return Completion(content=content, usage=usage(10, chunks), stream=shape).plan(request)
 
 
-def _chunk(delta: dict[str, Any], finish: str | None, **extra: Any) -> bytes:
-    chunk = {
-        "id": GEN_ID,
-        "provider": "OpenAI",
-        "model": MODEL,
-        "object": "chat.completion.chunk",
-        "created": 1764031697,
-        "choices": [
-            {
-                "index": 0,
-                "delta": delta,
-                "finish_reason": finish,
-                "native_finish_reason": finish,
-                "logprobs": None,
-            }
-        ],
-        **extra,
-    }
-    return b"data: " + json.dumps(chunk, separators=(",", ":")).encode() + b"\n\n"
-
-
-def _sse_body(chunks: int) -> bytes:
-    """``chunks`` content chunks, then the finish chunk, the usage chunk and ``[DONE]``."""
-    parts = [_chunk({"role": "assistant", "content": "Hi"}, None)]
-    parts += [
-        _chunk({"role": "assistant", "content": f" w{i % 10}"}, None) for i in range(1, chunks)
-    ]
-    parts.append(_chunk({"role": "assistant", "content": ""}, "stop"))
-    parts.append(_chunk({"role": "assistant", "content": ""}, None, usage=_usage()))
-    parts.append(b"data: [DONE]\n\n")
-    return b"".join(parts)
-
-
-def _http_response(body: bytes, content_type: str) -> bytes:
-    head = (
-        "HTTP/1.1 200 OK\r\n"
-        f"content-type: {content_type}\r\n"
-        f"content-length: {len(body)}\r\n"
-        f"x-generation-id: {GEN_ID}\r\n\r\n"
-    )
-    return head.encode() + body
+def _http_response(plan: Plan) -> bytes:
+    """The plan as one HTTP/1.1 response with a length, written in one go."""
+    body = b"".join(part for part in plan.parts if isinstance(part, bytes))
+    headers = {**plan.headers, "content-length": str(len(body)), "x-generation-id": GEN_ID}
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"HTTP/1.1 {plan.status} OK\r\n{head}\r\n".encode() + body
 
 
 class Replies:
     """Prebuilt responses: the completion, and one SSE stream per requested chunk count."""
 
     def __init__(self) -> None:
-        self._completion = _http_response(_completion_body(), "application/json")
+        self._completion = _http_response(_plan({"model": MODEL, "messages": MESSAGES}))
         self._streams: dict[int, bytes] = {}
 
     def for_request(self, raw_body: bytes) -> bytes:
@@ -173,7 +117,7 @@ class Replies:
             return self._completion
         chunks = int(request.get("max_tokens") or request.get("max_completion_tokens") or 1)
         if chunks not in self._streams:
-            self._streams[chunks] = _http_response(_sse_body(chunks), "text/event-stream")
+            self._streams[chunks] = _http_response(_plan(request))
         return self._streams[chunks]
 
 

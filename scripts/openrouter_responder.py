@@ -1,8 +1,10 @@
-"""A local stand-in for OpenRouter's chat-completions endpoint, for writing cassettes offline.
+"""The rules of what OpenRouter answers to a chat completion, for writing cassettes offline.
 
-``scripts/write_cassettes.py`` runs the integration suite in record mode against this
-server on 127.0.0.1. It answers ``POST /api/v1/chat/completions`` the way OpenRouter's
-docs say OpenRouter answers (summed up in docs/openrouter-wire-notes.md; anchors below):
+``scripts/write_cassettes.py`` runs the integration suite in record mode against the
+emulator (``langchain_openrouter.testing``) on 127.0.0.1, with :meth:`Responder.reply` as
+its chat-completions reply: the emulator writes the JSON and SSE, these rules decide the
+content. ``POST /api/v1/chat/completions`` is answered the way OpenRouter's docs say
+OpenRouter answers (summed up in docs/openrouter-wire-notes.md; anchors below):
 
 * request checks that OpenRouter or the upstream provider enforce (#provider-routing,
   #upstream-errors): tool messages must answer a preceding tool call, content parts must
@@ -36,17 +38,30 @@ import hmac
 import json
 import re
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from langchain_openrouter.testing import (
+    HTTPError,
+    JSONReply,
+    Reply,
+    SSEReply,
+    chunk,
+    completion_body,
+)
+from langchain_openrouter.testing import usage as usage_object
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from tests.integration_tests.assets import Asset
+    from langchain_openrouter.testing import RecordedRequest
 
 Json = dict[str, Any]
+
+
+class Asset(Protocol):
+    """A test file the responder recognises (by its SHA-256 or by its download URL)."""
+
+    description: str
+
 
 # --- the model table ----------------------------------------------------------------------
 
@@ -157,11 +172,9 @@ class ApiError(Exception):
         self.message = message
         self.metadata = metadata
 
-    def body(self, digest: str) -> Json:
-        error: Json = {"code": self.status, "message": self.message}
-        if self.metadata is not None:
-            error["metadata"] = self.metadata
-        return {"error": error, "user_id": f"user_{digest[:27]}"}
+    def reply(self) -> HTTPError:
+        """The emulator's error reply for this error."""
+        return HTTPError(status=self.status, message=self.message, metadata=self.metadata)
 
 
 def upstream_error(message: str, *, provider: str, status: int = 400) -> ApiError:
@@ -297,8 +310,22 @@ class Prompt:
 # --- checks ------------------------------------------------------------------------------------
 
 
-def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documented rules
-    messages = body.get("messages")
+def check_body(body: Json) -> None:
+    """The request checks OpenRouter and the upstream providers enforce."""
+    check_messages(body.get("messages"))
+    check_tools(body)
+    reasoning = body.get("reasoning") or {}
+    if "effort" in reasoning and "max_tokens" in reasoning:
+        raise ApiError(400, "reasoning: use effort or max_tokens, not both")
+    if unknown := set(body.get("provider") or {}) - PROVIDER_KEYS:
+        raise ApiError(400, f"provider: unrecognized keys {sorted(unknown)}")
+    stop = body.get("stop")
+    if isinstance(stop, list) and len(stop) > 4:  # noqa: PLR2004 - OpenAI's limit
+        raise ApiError(400, "stop: at most 4 sequences")
+
+
+def check_messages(messages: Any) -> None:  # noqa: C901 - one list of documented rules
+    """Roles, part types, and tool messages that answer a preceding tool call."""
     if not isinstance(messages, list) or not messages:
         raise ApiError(400, 'Input required: specify "messages"')
     pending: set[str] = set()
@@ -330,6 +357,10 @@ def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documen
             if message.get("tool_call_id") not in pending:
                 raise upstream_error(ORPHAN_TOOL_MESSAGE, provider="OpenAI")
             pending.discard(message["tool_call_id"])
+
+
+def check_tools(body: Json) -> None:
+    """Tool names and types, and a forced tool choice that names a declared tool."""
     names = set()
     for tool in body.get("tools") or []:
         if tool.get("type") == "function":
@@ -346,14 +377,6 @@ def check_body(body: Json) -> None:  # noqa: C901, PLR0912 - one list of documen
         and choice["function"]["name"] not in names
     ):
         raise ApiError(400, f"tool_choice names an unknown tool {choice['function']['name']!r}")
-    reasoning = body.get("reasoning") or {}
-    if "effort" in reasoning and "max_tokens" in reasoning:
-        raise ApiError(400, "reasoning: use effort or max_tokens, not both")
-    if unknown := set(body.get("provider") or {}) - PROVIDER_KEYS:
-        raise ApiError(400, f"provider: unrecognized keys {sorted(unknown)}")
-    stop = body.get("stop")
-    if isinstance(stop, list) and len(stop) > 4:  # noqa: PLR2004 - OpenAI's limit
-        raise ApiError(400, "stop: at most 4 sequences")
 
 
 def signature_for(text: str) -> str:
@@ -544,22 +567,14 @@ def describe(attachment: Attachment, assets: dict[str, Asset]) -> str:
         if data.startswith(b"%PDF"):
             return f'a PDF titled "{pdf_title(data)}"'
     if attachment.url:
-        return next(
-            (a.description for url, a in assets_by_url().items() if url == attachment.url),
-            "an image from the web",
-        )
+        known = assets.get(attachment.url)
+        return known.description if known is not None else "an image from the web"
     return "a file"
 
 
 def pdf_title(data: bytes) -> str:
     match = re.search(rb"\((.*?)\)\s*Tj", data)
     return match.group(1).decode("latin-1") if match else "Untitled"
-
-
-def assets_by_url() -> dict[str, Asset]:
-    from tests.integration_tests.assets import DOWNLOADS  # noqa: PLC0415 - scripts/ has no package
-
-    return DOWNLOADS
 
 
 def greeting(question: str) -> str:
@@ -979,25 +994,15 @@ def usage(prompt: Prompt, turn: Turn, cache: PromptCache) -> Json:
         + written * card.cache_write_ratio
     )
     completion_cost = card.completion_price * completion
-    result: Json = {
-        "prompt_tokens": prompt_count,
-        "completion_tokens": completion,
-        "total_tokens": prompt_count + completion,
-        "cost": round(prompt_cost + completion_cost + WEB_SEARCH_PRICE * turn.web_searches, 10),
-        "is_byok": False,
-        "prompt_tokens_details": {
-            "cached_tokens": read,
-            "cache_write_tokens": written,
-            "audio_tokens": 0,
-            "video_tokens": 0,
-        },
-        "cost_details": {
-            "upstream_inference_cost": None,
-            "upstream_inference_prompt_cost": round(prompt_cost, 10),
-            "upstream_inference_completions_cost": round(completion_cost, 10),
-        },
-        "completion_tokens_details": {"reasoning_tokens": reasoning_count, "image_tokens": 0},
-    }
+    result = usage_object(
+        prompt_count,
+        completion,
+        cached_tokens=read,
+        cache_write_tokens=written,
+        reasoning_tokens=reasoning_count,
+        cost=round(prompt_cost + completion_cost + WEB_SEARCH_PRICE * turn.web_searches, 10),
+        split=(round(prompt_cost, 10), round(completion_cost, 10)),
+    )
     if turn.web_searches:
         result["server_tool_use_details"] = {
             "tool_calls_requested": turn.web_searches,
@@ -1091,23 +1096,16 @@ class Answer:
             "index": 0,
         }
 
-    def envelope(self, kind: str) -> Json:
-        body: Json = {
-            "id": self.id,
-            "provider": self.prompt.endpoint.name,
-            "model": self.prompt.card.slug,
-            "object": kind,
-            "created": self.created,
-        }
-        if self.prompt.card.vendor == "openai":
-            body["system_fingerprint"] = "fp_" + _token(
-                self.prompt.card.slug, 10, "0123456789abcdef"
-            )
-        return body
+    @property
+    def stamp(self) -> tuple[int, str | None]:
+        """``created``, and the ``system_fingerprint`` OpenAI models carry."""
+        if self.prompt.card.vendor != "openai":
+            return self.created, None
+        return self.created, "fp_" + _token(self.prompt.card.slug, 10, "0123456789abcdef")
 
-    def json(self) -> Json:
-        finish, native = self.finish
-        message: Json = {"role": "assistant", "content": self.turn.content, "refusal": None}
+    def message_fields(self) -> Json:
+        """What the assistant message carries beyond its content."""
+        message: Json = {}
         if self.turn.reasoning and self.prompt.reasoning_shown:
             message["reasoning"] = self.turn.reasoning
             message["reasoning_details"] = [{**self.reasoning_detail(), "id": None}]
@@ -1126,26 +1124,35 @@ class Answer:
         annotations = self.turn.annotations + file_annotations(self.prompt)
         if annotations:
             message["annotations"] = annotations
-        choice = {
-            "index": 0,
-            "logprobs": None,
-            "finish_reason": finish,
-            "native_finish_reason": native,
-            "message": message,
-        }
-        return {**self.envelope("chat.completion"), "choices": [choice], "usage": self.usage}
+        return message
+
+    def json(self) -> Json:
+        finish, native = self.finish
+        return completion_body(
+            self.turn.content,
+            model=self.prompt.card.slug,
+            provider=self.prompt.endpoint.name,
+            finish_reason=finish,
+            native_finish_reason=native,
+            usage=self.usage,
+            generation_id=self.id,
+            stamp=self.stamp,
+            **self.message_fields(),
+        )
 
     def chunk(
         self, delta: Json, finish: tuple[str | None, str | None] = (None, None), **extra: Any
     ) -> Json:
-        choice = {
-            "index": 0,
-            "delta": {"role": "assistant", **delta},
-            "finish_reason": finish[0],
-            "native_finish_reason": finish[1],
-            "logprobs": None,
-        }
-        return {**self.envelope("chat.completion.chunk"), "choices": [choice], **extra}
+        return chunk(
+            delta,
+            finish_reason=finish[0],
+            native_finish_reason=finish[1],
+            usage=extra.get("usage"),
+            model=self.prompt.card.slug,
+            provider=self.prompt.endpoint.name,
+            generation_id=self.id,
+            stamp=self.stamp,
+        )
 
     def events(self) -> list[Json]:
         events = [self.chunk({"content": ""})]
@@ -1195,17 +1202,6 @@ class Answer:
         events.append(self.chunk({"content": ""}, usage=self.usage))
         return events
 
-    def sse(self) -> str:
-        lines = [": OPENROUTER PROCESSING\n\n"]
-        lines += [f"data: {compact(event)}\n\n" for event in self.events()]
-        lines.append("data: [DONE]\n\n")
-        return "".join(lines)
-
-
-def compact(data: Json) -> str:
-    """JSON as OpenRouter writes it: no spaces, non-ASCII kept."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
 
 def pieces(text: str, count: int) -> list[str]:
     """``text`` cut into up to ``count`` consecutive pieces at word boundaries."""
@@ -1222,89 +1218,49 @@ def pieces(text: str, count: int) -> list[str]:
     return out
 
 
-# --- the server -----------------------------------------------------------------------------
+# --- the rules as an emulator reply -----------------------------------------------------------
 
 
 @dataclass
 class Responder:
-    """Answers chat-completion bodies; keeps the prompt cache between requests."""
+    """Answers chat-completion requests; keeps the prompt cache between requests.
+
+    Serve it with ``OpenRouterEmulator(default=responder.reply)``: the emulator writes
+    the JSON and SSE, the responder only decides what OpenRouter would answer.
+    """
 
     assets: dict[str, Asset] = field(default_factory=dict)
+    """Known files, by SHA-256 of their bytes and by download URL."""
     cache: PromptCache = field(default_factory=PromptCache)
     requests: int = 0
 
-    def answer(self, raw: bytes) -> tuple[int, str, str]:
-        """``(status, content_type, body)`` for one request body."""
+    def reply(self, request: RecordedRequest) -> Reply:
+        """The emulator reply for one chat-completion request."""
         self.requests += 1
         # Ids derive from the body without the random UUIDs LangChain puts in tool-call
         # ids, so a re-run writes the same cassettes.
-        digest = hashlib.sha256(UUID.sub(b"", raw)).hexdigest()
+        digest = hashlib.sha256(UUID.sub(b"", request.raw_body)).hexdigest()
         try:
-            body = json.loads(raw)
-            check_body(body)
-            original_system = ""
-            body = apply_preset(body)
-            if body["messages"] and body["messages"][0].get("role") == "system":
-                original_system = text_of(body["messages"][0].get("content"))
-            card, endpoint = route(body)
-            prompt = Prompt(body, card, endpoint, original_system)
-            check_limits(prompt)
-            check_signatures(prompt)
-            turn = think(prompt, self.assets)
-            apply_stop(turn, body.get("stop"))
-            apply_max_tokens(turn, body.get("max_tokens") or body.get("max_completion_tokens"))
-            answer = Answer(prompt, turn, usage(prompt, turn, self.cache), digest)
+            body = json.loads(request.raw_body)
+            answer = self.answer(body, digest)
         except ApiError as error:
-            return error.status, "application/json", compact(error.body(digest))
+            return error.reply()
         if body.get("stream"):
-            return 200, "text/event-stream", answer.sse()
-        return 200, "application/json", compact(answer.json())
+            return SSEReply(events=answer.events())
+        return JSONReply(body=answer.json())
 
-
-def _handler(responder: Responder) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("content-length") or 0))
-            if not self.path.endswith("/chat/completions"):
-                status, kind, text = (
-                    404,
-                    "application/json",
-                    json.dumps({"error": {"code": 404, "message": "Not Found"}}),
-                )
-            elif not self.headers.get("authorization", "").startswith("Bearer "):
-                status, kind, text = (
-                    401,
-                    "application/json",
-                    json.dumps(
-                        {"error": {"code": 401, "message": "No cookie auth credentials found"}}
-                    ),
-                )
-            else:
-                status, kind, text = responder.answer(raw)
-            payload = text.encode()
-            self.send_response(status)
-            self.send_header("content-type", kind)
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
-
-
-@contextmanager
-def serve(responder: Responder) -> Iterator[str]:
-    """Run the responder on 127.0.0.1; yields its OpenRouter-style base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(responder))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+    def answer(self, body: Json, digest: str) -> Answer:
+        """The answer the rules give to one request body; raises :class:`ApiError`."""
+        check_body(body)
+        original_system = ""
+        body = apply_preset(body)
+        if body["messages"] and body["messages"][0].get("role") == "system":
+            original_system = text_of(body["messages"][0].get("content"))
+        card, endpoint = route(body)
+        prompt = Prompt(body, card, endpoint, original_system)
+        check_limits(prompt)
+        check_signatures(prompt)
+        turn = think(prompt, self.assets)
+        apply_stop(turn, body.get("stop"))
+        apply_max_tokens(turn, body.get("max_tokens") or body.get("max_completion_tokens"))
+        return Answer(prompt, turn, usage(prompt, turn, self.cache), digest)

@@ -4,7 +4,8 @@
 
 1. Writes the shared ``assets.yaml.gz`` (the standard suite's file downloads, answered
    with the small files of ``tests/integration_tests/assets.py``).
-2. Starts ``openrouter_responder.py`` on 127.0.0.1.
+2. Starts the emulator (``langchain_openrouter.testing``) on 127.0.0.1, answering chat
+   completions with the rules of ``openrouter_responder.py``.
 3. Runs the integration suite in record mode (``RECORD=1``) with ``OPENROUTER_API_BASE``
    pointing at the responder and a throw-away key; ``recording.py`` stores each request
    under OpenRouter's own URL and writes the generator's header comment.
@@ -25,8 +26,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openrouter_responder import Responder, serve  # noqa: E402
+from openrouter_responder import Responder  # noqa: E402
 
+from langchain_openrouter.testing import OpenRouterEmulator  # noqa: E402
 from tests.integration_tests import recording  # noqa: E402
 from tests.integration_tests.assets import ALL_ASSETS, DOWNLOADS  # noqa: E402
 
@@ -51,14 +53,16 @@ def asset_interactions() -> dict[str, list[object]]:
 def main(pytest_args: list[str]) -> int:
     serializer = recording.GzipYamlSerializer(header=recording.ASSETS_HEADER)
     recording.write_cassette(recording.ASSETS_CASSETTE, asset_interactions(), serializer)
-    responder = Responder(assets={asset.sha256: asset for asset in ALL_ASSETS})
-    with serve(responder) as base_url:
+    known = {asset.sha256: asset for asset in ALL_ASSETS} | dict(DOWNLOADS)
+    responder = Responder(assets=known)
+    # A fresh throw-away key each run: the cassette checks grep for its shape.
+    key = "sk-or-v1-" + secrets.token_hex(32)
+    with OpenRouterEmulator(api_key=key, default=responder.reply) as emulator:
         os.environ.update(
             {
                 "RECORD": "1",
-                "OPENROUTER_API_BASE": base_url,
-                # A fresh throw-away key each run: the cassette checks grep for its shape.
-                "OPENROUTER_API_KEY": "sk-or-v1-" + secrets.token_hex(32),
+                "OPENROUTER_API_BASE": emulator.base_url,
+                "OPENROUTER_API_KEY": key,
                 recording.ORIGIN_ENV: recording.GENERATOR_ORIGIN,
             }
         )
@@ -72,7 +76,7 @@ def main(pytest_args: list[str]) -> int:
                 *pytest_args,
             ]
         )
-    print(f"{responder.requests} requests answered by the local responder.")
+    print(f"{responder.requests} requests answered by the responder's rules.")
     return int(code)
 
 

@@ -6,6 +6,9 @@ images and usage with cache and cost; SSE streams with keep-alive comments, conf
 chunking and pacing; and every failure OpenRouter produces, including errors inside a
 200 body or mid-stream, dropped connections and ``Retry-After``. It records the requests
 it receives and counts connections, and needs nothing beyond the standard library.
+Without a socket, ``emulator.transport()`` serves the same replies in process, as an
+httpx2 transport (``httpx2.MockTransport`` style), and an emulator that is not started
+hands out in-process models from ``chat_model()``.
 
 Example::
 
@@ -19,6 +22,7 @@ Example::
 """
 
 from langchain_openrouter.testing._emulator import (
+    ANY_PATH,
     API_ROOT,
     CHAT_PATH,
     EMULATOR_API_KEY,
@@ -26,6 +30,8 @@ from langchain_openrouter.testing._emulator import (
     echo,
 )
 from langchain_openrouter.testing._replies import (
+    GENERATION_ID,
+    Comment,
     Completion,
     DropConnection,
     EmptyChoices,
@@ -37,24 +43,31 @@ from langchain_openrouter.testing._replies import (
     MidStreamError,
     NestedCompletion,
     Plan,
+    RawReply,
     Reply,
     SSEReply,
     StreamShape,
     TruncatedStream,
     anthropic_reasoning,
+    chunk,
+    completion_body,
     error_object,
     gemini_reasoning,
     openai_reasoning,
     provider_of,
+    text_stream,
     tool_call,
     usage,
 )
 from langchain_openrouter.testing._server import ConnectionStats, RecordedRequest
 
 __all__ = [
+    "ANY_PATH",
     "API_ROOT",
     "CHAT_PATH",
     "EMULATOR_API_KEY",
+    "GENERATION_ID",
+    "Comment",
     "Completion",
     "ConnectionStats",
     "DropConnection",
@@ -68,17 +81,21 @@ __all__ = [
     "NestedCompletion",
     "OpenRouterEmulator",
     "Plan",
+    "RawReply",
     "RecordedRequest",
     "Reply",
     "SSEReply",
     "StreamShape",
     "TruncatedStream",
     "anthropic_reasoning",
+    "chunk",
+    "completion_body",
     "echo",
     "error_object",
     "gemini_reasoning",
     "openai_reasoning",
     "provider_of",
+    "text_stream",
     "tool_call",
     "usage",
 ]

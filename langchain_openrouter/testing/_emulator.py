@@ -17,10 +17,13 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from langchain_openrouter import ChatOpenRouter
+    from langchain_openrouter.testing._in_process import InProcessTransport
 
     Responder = Callable[[RecordedRequest], Reply]
 
 CHAT_PATH: Final = "/chat/completions"
+ANY_PATH: Final = "*"
+"""A path for :meth:`~OpenRouterEmulator.enqueue` and ``route`` meaning: whichever endpoint asks."""
 API_ROOT: Final = "/api/v1"
 EMULATOR_API_KEY: Final = "sk-or-v1-emulator-key"
 
@@ -76,7 +79,8 @@ class OpenRouterEmulator:
         self._address = (host, port)
         self._lock = threading.Lock()
         self._queues: dict[str, deque[Reply | Responder]] = {}
-        self._defaults: dict[str, Reply | Responder] = {CHAT_PATH: default or echo}
+        self._defaults: dict[str, Reply | Responder] = {}
+        self._chat_default: Reply | Responder = default or echo
         self._requests: list[RecordedRequest] = []
         self._server: HTTPServerThread | None = None
         self._base_url: str | None = None
@@ -127,8 +131,20 @@ class OpenRouterEmulator:
             self._queues.setdefault(path, deque()).extend(replies)
         return self
 
+    def script(self, *replies: Reply | Responder, path: str = ANY_PATH) -> Self:
+        """Queue replies (for any endpoint by default); the last then answers every later request.
+
+        A short way to script a conversation in a test: ``emulator.script(reply)`` answers
+        every request with ``reply`` until the next ``script`` call.
+        """
+        self.enqueue(*replies, path=path)
+        return self.route(path, replies[-1])
+
     def route(self, path: str, reply: Reply | Responder) -> Self:
-        """Answer every request to ``path`` with ``reply`` once its queue is empty."""
+        """Answer every request to ``path`` with ``reply`` once its queue is empty.
+
+        ``path=ANY_PATH`` answers requests to endpoints that have no route of their own.
+        """
         with self._lock:
             self._defaults[path] = reply
         return self
@@ -174,13 +190,45 @@ class OpenRouterEmulator:
         return True
 
     def chat_model(self, **kwargs: Any) -> ChatOpenRouter:
-        """A :class:`ChatOpenRouter` pointed at this emulator (``model`` defaults too)."""
+        """A :class:`ChatOpenRouter` talking to this emulator (``model`` defaults too).
+
+        Over loopback once the emulator is started; before that, in process, through
+        :meth:`transport` (no socket, same replies).
+        """
         from langchain_openrouter import ChatOpenRouter  # noqa: PLC0415 - keeps import light
 
-        kwargs.setdefault("model", "openai/gpt-4o-mini")
-        kwargs.setdefault("api_key", self.api_key or EMULATOR_API_KEY)
-        kwargs.setdefault("base_url", self.base_url)
-        return ChatOpenRouter(**kwargs)
+        if "model_name" not in kwargs:
+            kwargs.setdefault("model", "openai/gpt-4o-mini")
+        if "openrouter_api_key" not in kwargs:
+            kwargs.setdefault("api_key", self.api_key or EMULATOR_API_KEY)
+        if self._server is not None:
+            kwargs.setdefault("base_url", self.base_url)
+            return ChatOpenRouter(**kwargs)
+        return ChatOpenRouter(**self.in_process_clients(), **kwargs)
+
+    # In process ----------------------------------------------------------------------
+
+    def transport(self) -> InProcessTransport:
+        """An httpx2 transport answered by this emulator in process, as ``MockTransport``.
+
+        Requests are recorded and answered exactly as over the socket, for any host; one
+        transport serves ``httpx2.Client`` and ``httpx2.AsyncClient`` alike. No connections
+        are counted, since none are opened.
+        """
+        from langchain_openrouter.testing._in_process import (  # noqa: PLC0415 - needs httpx2
+            InProcessTransport,
+        )
+
+        return InProcessTransport(self._serve, API_ROOT)
+
+    def in_process_clients(self) -> dict[str, Any]:
+        """``http_client`` and ``http_async_client`` on the in-process transports."""
+        import httpx2  # noqa: PLC0415 - only needed in process
+
+        return {
+            "http_client": httpx2.Client(transport=self.transport()),
+            "http_async_client": httpx2.AsyncClient(transport=self.transport()),
+        }
 
     # Serving (called on the server thread) -------------------------------------------
 
@@ -188,11 +236,19 @@ class OpenRouterEmulator:
         with self._lock:
             self._requests.append(request)
 
+    def _serve(self, request: RecordedRequest) -> Plan:
+        self._record(request)
+        return self._respond(request)
+
     def _next_reply(self, request: RecordedRequest) -> Reply:
         with self._lock:
-            queue = self._queues.get(request.path)
-            reply = queue.popleft() if queue else self._defaults.get(request.path, _not_found)
+            queue = self._queues.get(request.path) or self._queues.get(ANY_PATH)
+            reply = queue.popleft() if queue else self._default_for(request.path)
         return reply if hasattr(reply, "plan") else reply(request)
+
+    def _default_for(self, path: str) -> Reply | Responder:
+        fallback = self._chat_default if path == CHAT_PATH else _not_found
+        return self._defaults.get(path) or self._defaults.get(ANY_PATH) or fallback
 
     def _respond(self, request: RecordedRequest) -> Plan:
         unauthorized = self._unauthorized(request)

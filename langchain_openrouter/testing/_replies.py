@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from langchain_openrouter.testing._server import RecordedRequest
 
 CREATED: Final = 1764031697
+GENERATION_ID: Final = "gen-1764031697-vqvW0uz7ouT4gsp3FYqp"
+"""The generation id of bodies built without a request (:func:`completion_body`, :func:`chunk`)."""
 KEEPALIVE: Final = ": OPENROUTER PROCESSING"
 _VENDOR_PROVIDERS: Final = {
     "anthropic": "Anthropic",
@@ -42,6 +44,13 @@ class Drop:
 
 
 DROP: Final = Drop()
+
+
+@dataclass(frozen=True)
+class Comment:
+    """An SSE comment line among an :class:`SSEReply`'s events (by default the keep-alive)."""
+
+    text: str = KEEPALIVE.removeprefix(": ")
 
 
 @dataclass
@@ -101,13 +110,17 @@ def usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
     reasoning_tokens: int = 0,
     cost: float | None = None,
     is_byok: bool = False,
+    split: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """An OpenRouter ``usage`` object, with cost and cost details.
 
+    ``split`` gives the prompt and completion costs (default: $1 and $2 per million tokens).
     See docs/openrouter-wire-notes.md#usage.
     """
-    prompt_cost = round(prompt_tokens * 1e-6, 9)
-    completion_cost = round(completion_tokens * 2e-6, 9)
+    prompt_cost, completion_cost = split or (
+        round(prompt_tokens * 1e-6, 9),
+        round(completion_tokens * 2e-6, 9),
+    )
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
@@ -127,6 +140,10 @@ def usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
         },
         "completion_tokens_details": {"reasoning_tokens": reasoning_tokens, "image_tokens": 0},
     }
+
+
+def _default_usage() -> dict[str, Any]:
+    return usage()
 
 
 def tool_call(
@@ -195,18 +212,110 @@ def _estimate_tokens(text: str) -> int:
     return max(1, math.ceil(len(text) / 4))
 
 
-def _envelope(request: RecordedRequest, model: str | None, provider: str | None) -> dict[str, Any]:
+def _envelope(
+    request: RecordedRequest, model: str | None, provider: str | None, kind: str
+) -> dict[str, Any]:
     slug = model or request.model or "openrouter/auto"
-    return {
-        "id": request.generation_id,
-        "provider": provider or provider_of(slug),
-        "model": slug,
-        "created": CREATED,
+    return _envelope_of(request.generation_id, slug, provider, kind)
+
+
+def _envelope_of(
+    generation_id: str,
+    model: str,
+    provider: str | None,
+    kind: str,
+    stamp: tuple[int, str | None] = (CREATED, None),
+) -> dict[str, Any]:
+    """The fields every body and chunk opens with, in OpenRouter's order."""
+    envelope: dict[str, Any] = {
+        "id": generation_id,
+        "provider": provider or provider_of(model),
+        "model": model,
+        "object": kind,
+        "created": stamp[0],
     }
+    if stamp[1] is not None:
+        envelope["system_fingerprint"] = stamp[1]
+    return envelope
+
+
+def _completion_document(
+    envelope: dict[str, Any],
+    message: dict[str, Any],
+    finish: tuple[str | None, str | None],
+    usage_object: dict[str, Any],
+) -> dict[str, Any]:
+    choice = {
+        "index": 0,
+        "logprobs": None,
+        "finish_reason": finish[0],
+        "native_finish_reason": finish[1],
+        "message": message,
+    }
+    return {**envelope, "choices": [choice], "usage": usage_object}
+
+
+def completion_body(  # noqa: PLR0913 - mirrors the fields of a completion
+    content: str | None = "Hello!",
+    *,
+    model: str = "openai/gpt-4o-mini",
+    provider: str | None = None,
+    finish_reason: str | None = "stop",
+    native_finish_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
+    generation_id: str = GENERATION_ID,
+    stamp: tuple[int, str | None] = (CREATED, None),
+    **message: Any,
+) -> dict[str, Any]:
+    """A non-streaming completion body, for a :class:`JSONReply` you then edit by hand.
+
+    ``message`` adds fields to the assistant message (``tool_calls=``, ``reasoning=``...);
+    ``usage`` defaults to :func:`usage`; the provider to the model's vendor; ``stamp`` is
+    ``(created, system_fingerprint)`` (no fingerprint when ``None``).
+    """
+    assistant = {"role": "assistant", "content": content, "refusal": None, **message}
+    return _completion_document(
+        _envelope_of(generation_id, model, provider, "chat.completion", stamp),
+        assistant,
+        (finish_reason, native_finish_reason or finish_reason),
+        _default_usage() if usage is None else usage,
+    )
+
+
+def chunk(  # noqa: PLR0913 - mirrors the fields of a chunk
+    delta: dict[str, Any] | None = None,
+    *,
+    finish_reason: str | None = None,
+    native_finish_reason: str | None = None,
+    usage: dict[str, Any] | None = None,
+    model: str = "openai/gpt-4o-mini",
+    provider: str | None = None,
+    generation_id: str = GENERATION_ID,
+    stamp: tuple[int, str | None] = (CREATED, None),
+) -> dict[str, Any]:
+    """One stream chunk as OpenRouter sends it (``role`` on every delta), for :class:`SSEReply`."""
+    envelope = _envelope_of(generation_id, model, provider, "chat.completion.chunk", stamp)
+    event = _with_delta(envelope, delta or {}, finish_reason, native_finish_reason)
+    if usage is not None:
+        event["usage"] = usage
+    return event
+
+
+def text_stream(*pieces: str, usage: dict[str, Any] | None = None) -> SSEReply:
+    """A stream of exactly these content pieces, then the finish chunk and the usage chunk."""
+    events = [chunk({"content": piece}) for piece in pieces]
+    events.append(chunk(finish_reason="stop", native_finish_reason="stop"))
+    events.append(chunk(usage=_default_usage() if usage is None else usage))
+    return SSEReply(events=events)
+
+
+def compact(data: object) -> str:
+    """JSON as OpenRouter writes it: no spaces, non-ASCII characters kept."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _json_plan(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Plan:
-    payload = json.dumps(body).encode()
+    payload = compact(body).encode()
     return Plan(
         status=status,
         headers={"content-type": "application/json", **(headers or {})},
@@ -227,10 +336,13 @@ class _SSEWriter:
         end = self.shape.line_ending
         self.parts.append(f"{line}{end}{end}".encode())
 
-    def event(self, data: dict[str, Any] | str) -> None:
+    def event(self, data: dict[str, Any] | str | Comment) -> None:
+        if isinstance(data, Comment):
+            self._write(f": {data.text}")
+            return
         if self.shape.chunk_delay and len(self.parts) > self.shape.keepalives:
             self.parts.append(self.shape.chunk_delay)
-        self._write("data: " + (data if isinstance(data, str) else json.dumps(data)))
+        self._write("data: " + (data if isinstance(data, str) else compact(data)))
 
     def finish(
         self, *, done: bool | None = None, drop: bool = False, close_delimited: bool = False
@@ -328,20 +440,12 @@ class Completion:
 
     def body(self, request: RecordedRequest) -> dict[str, Any]:
         """The non-streaming completion body."""
-        choice = {
-            "index": 0,
-            "logprobs": None,
-            "finish_reason": self.finish,
-            "native_finish_reason": self.native_finish_reason or self.finish,
-            "message": self.message(),
-        }
-        return {
-            **_envelope(request, self.model, self.provider),
-            "object": "chat.completion",
-            "system_fingerprint": None,
-            "choices": [choice],
-            "usage": self.usage_for(request),
-        }
+        return _completion_document(
+            _envelope(request, self.model, self.provider, "chat.completion"),
+            self.message(),
+            (self.finish, self.native_finish_reason or self.finish),
+            self.usage_for(request),
+        )
 
     def chunks(self, request: RecordedRequest) -> Iterator[dict[str, Any]]:
         """The stream's chunks: deltas, the finish chunk, then the usage chunk."""
@@ -357,7 +461,7 @@ class Completion:
 
     def chunk_envelope(self, request: RecordedRequest) -> dict[str, Any]:
         """The fields every chunk of this stream repeats."""
-        return {**_envelope(request, self.model, self.provider), "object": "chat.completion.chunk"}
+        return _envelope(request, self.model, self.provider, "chat.completion.chunk")
 
     def deltas(self) -> Iterator[dict[str, Any]]:
         """The content-bearing deltas, in the order OpenRouter streams them."""
@@ -439,9 +543,8 @@ def error_object(
     meta = dict(metadata or {})
     if error_type is not None:
         meta.setdefault("error_type", error_type)
-    error: dict[str, Any] = {"message": message}
-    if code is not None:
-        error["code"] = code
+    error: dict[str, Any] = {} if code is None else {"code": code}
+    error["message"] = message
     if meta:
         error["metadata"] = meta
     return error
@@ -509,7 +612,8 @@ class ErrorIn200:
         if not request.stream:
             return _json_plan({"error": error, "user_id": "user_emulator"})
         writer = _SSEWriter(self.stream)
-        writer.event({**_envelope(request, None, None), "error": error, "choices": []})
+        envelope = _envelope(request, None, None, "chat.completion.chunk")
+        writer.event({**envelope, "error": error, "choices": []})
         return writer.finish(done=False)
 
 
@@ -609,9 +713,7 @@ class EmptyChoices:
         """The empty answer on the requested path."""
         if request.stream:
             return _SSEWriter(self.stream).finish()
-        return _json_plan(
-            {**_envelope(request, None, None), "object": "chat.completion", "choices": None}
-        )
+        return _json_plan({**_envelope(request, None, None, "chat.completion"), "choices": None})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -681,7 +783,7 @@ class TruncatedStream:
     def plan(self, request: RecordedRequest) -> Plan:
         """The first deltas of the stream, then a clean end."""
         if not request.stream:
-            whole = json.dumps(self.completion.body(request)).encode()
+            whole = compact(self.completion.body(request)).encode()
             return Plan(
                 headers={"content-type": "application/json"},
                 parts=[whole[: len(whole) // 2]],
@@ -706,9 +808,12 @@ class JSONReply:
 
 @dataclass(frozen=True, kw_only=True)
 class SSEReply:
-    """Any SSE stream: the given events verbatim (dicts as JSON), then ``[DONE]``."""
+    """Any SSE stream: the given events verbatim (dicts as JSON), then ``[DONE]``.
 
-    events: Sequence[dict[str, Any] | str]
+    A :class:`Comment` among them is written as a comment line, where it stands.
+    """
+
+    events: Sequence[dict[str, Any] | str | Comment]
     stream: StreamShape = field(default_factory=StreamShape)
 
     def plan(self, request: RecordedRequest) -> Plan:  # noqa: ARG002 - the events are fixed
@@ -717,3 +822,22 @@ class SSEReply:
         for event in self.events:
             writer.event(event)
         return writer.finish()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RawReply:
+    """Any bytes with any status and content type, verbatim (text is UTF-8 encoded)."""
+
+    body: bytes | str
+    status: int = 200
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def plan(self, request: RecordedRequest) -> Plan:  # noqa: ARG002 - the body is fixed
+        """The body as given."""
+        body = self.body.encode() if isinstance(self.body, str) else self.body
+        return Plan(
+            status=self.status,
+            headers={"content-type": self.content_type, **self.headers},
+            parts=[body],
+        )

@@ -43,6 +43,10 @@ class RecordedRequest:
     """Header names are lower-case. Kept out of ``repr``: they carry the API key."""
     raw_body: bytes = field(repr=False)
     generation_id: str = field(default_factory=lambda: f"gen-emulator-{next(_ids)}")
+    url: str = ""
+    """The full URL requested, host included (from the ``Host`` header over the socket)."""
+    extensions: dict[str, Any] = field(default_factory=dict, repr=False)
+    """The client's httpx2 request extensions, such as ``timeout`` (in process only)."""
 
     @property
     def body(self) -> Any:
@@ -171,7 +175,9 @@ class HTTPServerThread:
         body = await reader.readexactly(int(headers.get("content-length", "0")))
         url = urlsplit(target)
         path = url.path.removeprefix(self._root) or "/"
-        request = RecordedRequest(method, path, dict(parse_qsl(url.query)), headers, body)
+        query = dict(parse_qsl(url.query))
+        full_url = f"http://{headers.get('host', '')}{target}"
+        request = RecordedRequest(method, path, query, headers, body, url=full_url)
         self._record(request)
         plan = self._respond(request)
         return (

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit_tests.fake_openrouter import FakeOpenRouter
+from langchain_openrouter.testing import (
+    OpenRouterEmulator,
+)
 
 
 @pytest.fixture
-def fake() -> FakeOpenRouter:
-    return FakeOpenRouter()
+def fake() -> OpenRouterEmulator:
+    return OpenRouterEmulator(api_key=None)
 
 
 @pytest.fixture(autouse=True)

@@ -18,11 +18,14 @@ from langchain_core.messages import (
 from pydantic import BaseModel
 
 from langchain_openrouter import CacheRule, cache_point
-from tests.unit_tests.fake_openrouter import (
-    FakeOpenRouter,
-    completion,
-    default_usage,
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+    completion_body,
     text_stream,
+)
+from langchain_openrouter.testing import (
+    usage as default_usage,
 )
 
 CLAUDE = "anthropic/claude-sonnet-4.5"
@@ -45,7 +48,7 @@ def text(value: str, **extra: Any) -> dict[str, Any]:
 
 
 def send(
-    fake: FakeOpenRouter,
+    fake: OpenRouterEmulator,
     messages: list[BaseMessage],
     *,
     model: str = CLAUDE,
@@ -53,9 +56,9 @@ def send(
     **settings: Any,
 ) -> dict[str, Any]:
     """The request body sent for ``messages`` by a model with ``settings``."""
-    fake.reply_json(completion())
-    fake.model(model=model, **settings).invoke(messages, **(call or {}))
-    return fake.body
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(model=model, **settings).invoke(messages, **(call or {}))
+    return fake.requests[-1].body
 
 
 def marks(body: dict[str, Any]) -> list[tuple[int, int, Any]]:
@@ -105,7 +108,7 @@ WEB_SEARCH = {"type": "openrouter:web_search", "parameters": {"max_results": 3}}
     ],
 )
 def test_marker_caches_the_part_before_it_in_every_role(
-    fake: FakeOpenRouter, message: BaseMessage, role: str
+    fake: OpenRouterEmulator, message: BaseMessage, role: str
 ) -> None:
     body = send(fake, [message], check_tool_results=False)  # a lone tool message
     (sent,) = body["messages"]
@@ -118,7 +121,7 @@ def sent_tail(message: dict[str, Any]) -> str:
     return str(message["content"][-1]["text"])
 
 
-def test_image_before_a_marker_is_cached(fake: FakeOpenRouter) -> None:
+def test_image_before_a_marker_is_cached(fake: OpenRouterEmulator) -> None:
     message = HumanMessage(
         [text("Look:"), {"type": "image", "url": PNG_URL}, cache_point(), text("Describe it.")]
     )
@@ -130,7 +133,7 @@ def test_image_before_a_marker_is_cached(fake: FakeOpenRouter) -> None:
     ]
 
 
-def test_markers_in_order_of_ttl(fake: FakeOpenRouter) -> None:
+def test_markers_in_order_of_ttl(fake: OpenRouterEmulator) -> None:
     message = HumanMessage([text("one"), cache_point("1h"), text("two"), cache_point()])
     body = send(fake, [message])
     assert marks(body) == [(0, 0, ONE_HOUR), (0, 1, FIVE_MINUTES)]
@@ -147,7 +150,7 @@ def test_markers_in_order_of_ttl(fake: FakeOpenRouter) -> None:
         ({"type": "cache_point", "ttl": "1h"}, ONE_HOUR),
     ],
 )
-def test_marker_ttl_forms(fake: FakeOpenRouter, marker: dict[str, Any], expected: Any) -> None:
+def test_marker_ttl_forms(fake: OpenRouterEmulator, marker: dict[str, Any], expected: Any) -> None:
     body = send(fake, [HumanMessage([text(LONG_DOC), marker])])
     assert body["messages"][0]["content"] == [text(LONG_DOC, cache_control=expected)]
 
@@ -159,18 +162,18 @@ def test_cache_point_helper() -> None:
         cache_point("2h")  # type: ignore[arg-type]
 
 
-def test_marker_with_a_bad_ttl_raises_before_any_request(fake: FakeOpenRouter) -> None:
+def test_marker_with_a_bad_ttl_raises_before_any_request(fake: OpenRouterEmulator) -> None:
     with pytest.raises(ValueError, match="'5m' or '1h', got '1d'"):
-        fake.model(model=CLAUDE).invoke(
+        fake.chat_model(model=CLAUDE).invoke(
             [HumanMessage([text("x"), {"type": "cache_point", "ttl": "1d"}])]
         )
     assert fake.requests == []
 
 
 @pytest.mark.parametrize("model", [CLAUDE, "openai/gpt-4o"])
-def test_marker_with_nothing_before_it_raises(fake: FakeOpenRouter, model: str) -> None:
+def test_marker_with_nothing_before_it_raises(fake: OpenRouterEmulator, model: str) -> None:
     with pytest.raises(ValueError, match="cache_instructions=True") as caught:
-        fake.model(model=model).invoke([SystemMessage([cache_point(), text("rules")])])
+        fake.chat_model(model=model).invoke([SystemMessage([cache_point(), text("rules")])])
     assert "opens the content of message 0 (role 'system')" in str(caught.value)
     assert fake.requests == []
 
@@ -179,14 +182,14 @@ def test_marker_with_nothing_before_it_raises(fake: FakeOpenRouter, model: str) 
 
 
 def test_written_cache_control_passes_through_and_is_not_overwritten(
-    fake: FakeOpenRouter,
+    fake: OpenRouterEmulator,
 ) -> None:
     message = HumanMessage([text(LONG_DOC, cache_control=ONE_HOUR), cache_point()])
     body = send(fake, [message], cache_messages=True)
     assert body["messages"][0]["content"] == [text(LONG_DOC, cache_control=ONE_HOUR)]
 
 
-def test_written_cache_control_is_kept_where_nothing_is_placed(fake: FakeOpenRouter) -> None:
+def test_written_cache_control_is_kept_where_nothing_is_placed(fake: OpenRouterEmulator) -> None:
     message = HumanMessage([text(LONG_DOC, cache_control=ONE_HOUR), text("q")])
     body = send(fake, [message], model="openai/gpt-4o")
     assert marks(body) == [(0, 0, ONE_HOUR)]
@@ -195,7 +198,7 @@ def test_written_cache_control_is_kept_where_nothing_is_placed(fake: FakeOpenRou
 # --- settings ------------------------------------------------------------------------------
 
 
-def test_cache_messages_turns_string_content_into_one_text_part(fake: FakeOpenRouter) -> None:
+def test_cache_messages_turns_string_content_into_one_text_part(fake: OpenRouterEmulator) -> None:
     body = send(fake, [SystemMessage("sys"), HumanMessage("Hi")], cache_messages=True)
     assert body["messages"] == [
         {"role": "system", "content": "sys"},
@@ -203,7 +206,7 @@ def test_cache_messages_turns_string_content_into_one_text_part(fake: FakeOpenRo
     ]
 
 
-def test_cache_messages_marks_a_trailing_tool_result(fake: FakeOpenRouter) -> None:
+def test_cache_messages_marks_a_trailing_tool_result(fake: OpenRouterEmulator) -> None:
     call = {"name": "alpha", "args": {}, "id": "call_1"}
     messages = [
         HumanMessage("Go"),
@@ -219,13 +222,15 @@ def test_cache_messages_marks_a_trailing_tool_result(fake: FakeOpenRouter) -> No
     assert marks(body) == [(2, 0, ONE_HOUR)]
 
 
-def test_cache_messages_marks_the_last_part_of_a_multipart_message(fake: FakeOpenRouter) -> None:
+def test_cache_messages_marks_the_last_part_of_a_multipart_message(
+    fake: OpenRouterEmulator,
+) -> None:
     message = HumanMessage([text("a"), {"type": "image", "url": PNG_URL}])
     body = send(fake, [message], cache_messages=True)
     assert marks(body) == [(0, 1, FIVE_MINUTES)]
 
 
-def test_cache_instructions_marks_the_last_leading_system_message(fake: FakeOpenRouter) -> None:
+def test_cache_instructions_marks_the_last_leading_system_message(fake: OpenRouterEmulator) -> None:
     messages = [
         SystemMessage("Rules."),
         SystemMessage([text("More rules."), text(LONG_DOC)]),
@@ -238,7 +243,7 @@ def test_cache_instructions_marks_the_last_leading_system_message(fake: FakeOpen
     assert body["messages"][3]["content"] == "A late system note."
 
 
-def test_cache_instructions_covers_developer_messages(fake: FakeOpenRouter) -> None:
+def test_cache_instructions_covers_developer_messages(fake: OpenRouterEmulator) -> None:
     developer = SystemMessage("Rules.", additional_kwargs={"__openai_role__": "developer"})
     body = send(fake, [developer, HumanMessage("Hi")], cache_instructions="1h")
     assert body["messages"][0] == {
@@ -247,32 +252,32 @@ def test_cache_instructions_covers_developer_messages(fake: FakeOpenRouter) -> N
     }
 
 
-def test_cache_instructions_without_system_messages_does_nothing(fake: FakeOpenRouter) -> None:
+def test_cache_instructions_without_system_messages_does_nothing(fake: OpenRouterEmulator) -> None:
     body = send(fake, [HumanMessage("Hi")], cache_instructions=True)
     assert marks(body) == []
     assert body["messages"] == [{"role": "user", "content": "Hi"}]
 
 
-def test_cache_tool_definitions_marks_the_last_function_tool(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(model=CLAUDE, cache_tool_definitions=True)
+def test_cache_tool_definitions_marks_the_last_function_tool(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(model=CLAUDE, cache_tool_definitions=True)
     llm.bind_tools([TOOL_A, TOOL_B, WEB_SEARCH]).invoke("Hi")
-    alpha, beta, web_search = fake.body["tools"]
+    alpha, beta, web_search = fake.requests[-1].body["tools"]
     assert "cache_control" not in alpha
     assert beta["cache_control"] == FIVE_MINUTES
     assert web_search == WEB_SEARCH
 
 
-def test_cache_tool_definitions_leaves_bound_tools_unchanged(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    bound = fake.model(model=CLAUDE).bind_tools([TOOL_A])
+def test_cache_tool_definitions_leaves_bound_tools_unchanged(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    bound = fake.chat_model(model=CLAUDE).bind_tools([TOOL_A])
     bound.invoke("Hi", cache_tool_definitions="1h")
-    assert fake.body["tools"][0]["cache_control"] == ONE_HOUR
+    assert fake.requests[-1].body["tools"][0]["cache_control"] == ONE_HOUR
     bound.invoke("Hi")
-    assert "cache_control" not in fake.body["tools"][0]
+    assert "cache_control" not in fake.requests[-1].body["tools"][0]
 
 
-def test_cache_tool_definitions_on_structured_output(fake: FakeOpenRouter) -> None:
+def test_cache_tool_definitions_on_structured_output(fake: OpenRouterEmulator) -> None:
     class Answer(BaseModel):
         """An answer."""
 
@@ -284,29 +289,29 @@ def test_cache_tool_definitions_on_structured_output(fake: FakeOpenRouter) -> No
         "type": "function",
         "function": {"name": "Answer", "arguments": json.dumps(call["args"])},
     }
-    fake.reply_json(completion(None, tool_calls=[tool_call]))
-    llm = fake.model(model=CLAUDE, cache_tool_definitions=True, cache_messages=True)
+    fake.script(JSONReply(body=completion_body(None, tool_calls=[tool_call])))
+    llm = fake.chat_model(model=CLAUDE, cache_tool_definitions=True, cache_messages=True)
     result = llm.with_structured_output(Answer, method="function_calling").invoke("2+2?")
     assert result == Answer(answer="4")
-    assert fake.body["tools"][0]["cache_control"] == FIVE_MINUTES
-    assert marks(fake.body) == [(0, 0, FIVE_MINUTES)]
+    assert fake.requests[-1].body["tools"][0]["cache_control"] == FIVE_MINUTES
+    assert marks(fake.requests[-1].body) == [(0, 0, FIVE_MINUTES)]
 
 
-def test_all_settings_together(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(
+def test_all_settings_together(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(
         model=CLAUDE,
         cache_instructions="1h",
         cache_tool_definitions="1h",
         cache_messages=True,
     )
     llm.bind_tools([TOOL_A]).invoke([SystemMessage("Rules."), HumanMessage("Hi")])
-    assert fake.body["tools"][0]["cache_control"] == ONE_HOUR
-    assert marks(fake.body) == [(0, 0, ONE_HOUR), (1, 0, FIVE_MINUTES)]
-    assert_no_cache_setting_sent(fake.body)
+    assert fake.requests[-1].body["tools"][0]["cache_control"] == ONE_HOUR
+    assert marks(fake.requests[-1].body) == [(0, 0, ONE_HOUR), (1, 0, FIVE_MINUTES)]
+    assert_no_cache_setting_sent(fake.requests[-1].body)
 
 
-def test_settings_are_never_sent(fake: FakeOpenRouter) -> None:
+def test_settings_are_never_sent(fake: OpenRouterEmulator) -> None:
     body = send(
         fake,
         [HumanMessage("Hi")],
@@ -319,10 +324,10 @@ def test_settings_are_never_sent(fake: FakeOpenRouter) -> None:
     assert_no_cache_setting_sent(body)
 
 
-def test_invalid_setting_in_a_call_raises_before_any_request(fake: FakeOpenRouter) -> None:
+def test_invalid_setting_in_a_call_raises_before_any_request(fake: OpenRouterEmulator) -> None:
     words = "cache_messages='forever' is invalid: cache_messages must be one of False, True"
     with pytest.raises(ValueError, match=words):
-        fake.model(model=CLAUDE).invoke("Hi", cache_messages="forever")
+        fake.chat_model(model=CLAUDE).invoke("Hi", cache_messages="forever")
     assert fake.requests == []
 
 
@@ -333,7 +338,7 @@ def test_invalid_setting_in_a_call_raises_before_any_request(fake: FakeOpenRoute
     ("setting", "expected"), [(True, FIVE_MINUTES), ("5m", FIVE_MINUTES), ("1h", ONE_HOUR)]
 )
 def test_automatic_cache_sends_top_level_cache_control(
-    fake: FakeOpenRouter, setting: Any, expected: Any
+    fake: OpenRouterEmulator, setting: Any, expected: Any
 ) -> None:
     body = send(fake, [HumanMessage("Hi")], automatic_cache=setting)
     assert body["cache_control"] == expected
@@ -341,12 +346,12 @@ def test_automatic_cache_sends_top_level_cache_control(
 
 
 @pytest.mark.parametrize("model", ["openai/gpt-4o", GEMINI, "qwen/qwen3-max"])
-def test_automatic_cache_only_for_anthropic(fake: FakeOpenRouter, model: str) -> None:
+def test_automatic_cache_only_for_anthropic(fake: OpenRouterEmulator, model: str) -> None:
     body = send(fake, [HumanMessage("Hi")], model=model, automatic_cache=True)
     assert "cache_control" not in body
 
 
-def test_automatic_cache_from_model_kwargs_passes_through(fake: FakeOpenRouter) -> None:
+def test_automatic_cache_from_model_kwargs_passes_through(fake: OpenRouterEmulator) -> None:
     body = send(fake, [HumanMessage("Hi")], model_kwargs={"cache_control": ONE_HOUR})
     assert body["cache_control"] == ONE_HOUR
 
@@ -354,7 +359,7 @@ def test_automatic_cache_from_model_kwargs_passes_through(fake: FakeOpenRouter) 
 # --- the Anthropic breakpoint limit --------------------------------------------------------
 
 
-def test_limit_drops_the_oldest_message_breakpoints(fake: FakeOpenRouter) -> None:
+def test_limit_drops_the_oldest_message_breakpoints(fake: OpenRouterEmulator) -> None:
     messages = [
         SystemMessage([text("sys"), cache_point()]),
         HumanMessage([text("m1", cache_control=FIVE_MINUTES), text("m2"), cache_point()]),
@@ -372,29 +377,29 @@ def test_limit_drops_the_oldest_message_breakpoints(fake: FakeOpenRouter) -> Non
     assert body["messages"][1]["content"] == [text("m1"), text("m2")]
 
 
-def test_limit_counts_tools_and_the_automatic_breakpoint(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(model=CLAUDE, cache_tool_definitions=True, automatic_cache=True)
+def test_limit_counts_tools_and_the_automatic_breakpoint(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(model=CLAUDE, cache_tool_definitions=True, automatic_cache=True)
     messages = [HumanMessage([text("a"), cache_point(), text("b"), cache_point()])]
     llm.bind_tools([TOOL_A]).invoke([SystemMessage([text("s"), cache_point()]), *messages])
-    assert fake.body["tools"][0]["cache_control"] == FIVE_MINUTES
-    assert fake.body["cache_control"] == FIVE_MINUTES
-    assert marks(fake.body) == [(0, 0, FIVE_MINUTES), (1, 1, FIVE_MINUTES)]
+    assert fake.requests[-1].body["tools"][0]["cache_control"] == FIVE_MINUTES
+    assert fake.requests[-1].body["cache_control"] == FIVE_MINUTES
+    assert marks(fake.requests[-1].body) == [(0, 0, FIVE_MINUTES), (1, 1, FIVE_MINUTES)]
 
 
-def test_tool_and_system_breakpoints_beyond_the_limit_raise(fake: FakeOpenRouter) -> None:
+def test_tool_and_system_breakpoints_beyond_the_limit_raise(fake: OpenRouterEmulator) -> None:
     system = SystemMessage(
         [text("a"), cache_point(), text("b"), cache_point(), text("c"), cache_point()]
     )
     system_2 = SystemMessage([text("d"), cache_point()])
-    llm = fake.model(model=CLAUDE, cache_tool_definitions=True).bind_tools([TOOL_A])
+    llm = fake.chat_model(model=CLAUDE, cache_tool_definitions=True).bind_tools([TOOL_A])
     with pytest.raises(ValueError, match="hold 5, but this model allows at most 4") as caught:
         llm.invoke([system, system_2, HumanMessage("Hi")])
     assert "cache_tool_definitions" in str(caught.value)
     assert fake.requests == []
 
 
-def test_no_limit_for_gemini_and_written_breakpoints_stay(fake: FakeOpenRouter) -> None:
+def test_no_limit_for_gemini_and_written_breakpoints_stay(fake: OpenRouterEmulator) -> None:
     parts = [text(f"p{i}", cache_control=EPHEMERAL) for i in range(6)]
     body = send(fake, [HumanMessage(parts)], model=GEMINI)
     assert len(marks(body)) == 6
@@ -403,9 +408,9 @@ def test_no_limit_for_gemini_and_written_breakpoints_stay(fake: FakeOpenRouter) 
 # --- TTL order -----------------------------------------------------------------------------
 
 
-def test_ttl_order_longer_after_shorter_raises(fake: FakeOpenRouter) -> None:
+def test_ttl_order_longer_after_shorter_raises(fake: OpenRouterEmulator) -> None:
     messages = [SystemMessage("Rules."), HumanMessage([text(LONG_DOC), cache_point("1h")])]
-    llm = fake.model(model=CLAUDE, cache_instructions=True)
+    llm = fake.chat_model(model=CLAUDE, cache_instructions=True)
     with pytest.raises(ValueError, match="TTLs out of order") as caught:
         llm.invoke(messages)
     assert "message 1, content part 0" in str(caught.value)
@@ -413,34 +418,34 @@ def test_ttl_order_longer_after_shorter_raises(fake: FakeOpenRouter) -> None:
     assert fake.requests == []
 
 
-def test_ttl_order_within_one_message_raises(fake: FakeOpenRouter) -> None:
+def test_ttl_order_within_one_message_raises(fake: OpenRouterEmulator) -> None:
     message = HumanMessage([text("one"), cache_point(), text("two"), cache_point("1h")])
     with pytest.raises(ValueError, match="TTLs out of order"):
-        fake.model(model=CLAUDE).invoke([message])
+        fake.chat_model(model=CLAUDE).invoke([message])
     assert fake.requests == []
 
 
-def test_ttl_order_tools_before_system(fake: FakeOpenRouter) -> None:
-    llm = fake.model(model=CLAUDE, cache_tool_definitions=True, cache_instructions="1h")
+def test_ttl_order_tools_before_system(fake: OpenRouterEmulator) -> None:
+    llm = fake.chat_model(model=CLAUDE, cache_tool_definitions=True, cache_instructions="1h")
     with pytest.raises(ValueError, match=r"'1h' breakpoint \(message 0"):
         llm.bind_tools([TOOL_A]).invoke([SystemMessage("Rules."), HumanMessage("Hi")])
     assert fake.requests == []
 
 
-def test_ttl_order_counts_the_automatic_breakpoint(fake: FakeOpenRouter) -> None:
-    llm = fake.model(model=CLAUDE, cache_messages=True, automatic_cache="1h")
+def test_ttl_order_counts_the_automatic_breakpoint(fake: OpenRouterEmulator) -> None:
+    llm = fake.chat_model(model=CLAUDE, cache_messages=True, automatic_cache="1h")
     with pytest.raises(ValueError, match="the top-level cache_control"):
         llm.invoke("Hi")
     assert fake.requests == []
 
 
-def test_ttl_order_counts_written_cache_control(fake: FakeOpenRouter) -> None:
+def test_ttl_order_counts_written_cache_control(fake: OpenRouterEmulator) -> None:
     message = HumanMessage([text("a", cache_control=EPHEMERAL), text("b"), cache_point("1h")])
     with pytest.raises(ValueError, match="TTLs out of order"):
-        fake.model(model=CLAUDE).invoke([message])
+        fake.chat_model(model=CLAUDE).invoke([message])
 
 
-def test_longer_ttls_first_are_sent(fake: FakeOpenRouter) -> None:
+def test_longer_ttls_first_are_sent(fake: OpenRouterEmulator) -> None:
     messages = [SystemMessage("Rules."), HumanMessage([text(LONG_DOC), cache_point()])]
     body = send(fake, messages, cache_instructions="1h", cache_messages=True)
     assert marks(body) == [(0, 0, ONE_HOUR), (1, 0, FIVE_MINUTES)]
@@ -449,7 +454,7 @@ def test_longer_ttls_first_are_sent(fake: FakeOpenRouter) -> None:
 # --- vendors -------------------------------------------------------------------------------
 
 
-def test_gemini_uses_only_the_last_breakpoint_without_ttl(fake: FakeOpenRouter) -> None:
+def test_gemini_uses_only_the_last_breakpoint_without_ttl(fake: OpenRouterEmulator) -> None:
     messages = [
         SystemMessage([text("sys"), cache_point("1h")]),
         HumanMessage([text(LONG_DOC), cache_point(), text("q")]),
@@ -459,17 +464,17 @@ def test_gemini_uses_only_the_last_breakpoint_without_ttl(fake: FakeOpenRouter) 
     assert_no_marker_sent(body)
 
 
-def test_gemini_cache_instructions_has_no_ttl(fake: FakeOpenRouter) -> None:
+def test_gemini_cache_instructions_has_no_ttl(fake: OpenRouterEmulator) -> None:
     body = send(
         fake, [SystemMessage("sys"), HumanMessage("Hi")], model=GEMINI, cache_instructions="1h"
     )
     assert marks(body) == [(0, 0, EPHEMERAL)]
 
 
-def test_gemini_does_not_cache_tool_definitions(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(model=GEMINI, cache_tool_definitions=True).bind_tools([TOOL_A]).invoke("Hi")
-    assert "cache_control" not in json.dumps(fake.body)
+def test_gemini_does_not_cache_tool_definitions(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(model=GEMINI, cache_tool_definitions=True).bind_tools([TOOL_A]).invoke("Hi")
+    assert "cache_control" not in json.dumps(fake.requests[-1].body)
 
 
 @pytest.mark.parametrize(
@@ -484,7 +489,7 @@ def test_gemini_does_not_cache_tool_definitions(fake: FakeOpenRouter) -> None:
         ("deepseek/deepseek-v3.2", EPHEMERAL),
     ],
 )
-def test_vendor_table_explicit_caching(fake: FakeOpenRouter, model: str, expected: Any) -> None:
+def test_vendor_table_explicit_caching(fake: OpenRouterEmulator, model: str, expected: Any) -> None:
     body = send(fake, [HumanMessage([text(LONG_DOC), cache_point()])], model=model)
     assert marks(body) == [(0, 0, expected)]
 
@@ -501,10 +506,10 @@ def test_vendor_table_explicit_caching(fake: FakeOpenRouter, model: str, expecte
     ],
 )
 def test_unsupported_vendor_sends_no_breakpoint_and_no_marker(
-    fake: FakeOpenRouter, model: str
+    fake: OpenRouterEmulator, model: str
 ) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(
         model=model,
         cache_instructions=True,
         cache_messages="1h",
@@ -516,24 +521,24 @@ def test_unsupported_vendor_sends_no_breakpoint_and_no_marker(
         HumanMessage([text(LONG_DOC), cache_point("1h"), text("q")]),
     ]
     llm.bind_tools([TOOL_A]).invoke(messages)
-    sent = json.dumps(fake.body)
+    sent = json.dumps(fake.requests[-1].body)
     assert "cache_control" not in sent
     assert "cache_point" not in sent
-    assert fake.body["messages"][1]["content"] == [text(LONG_DOC), text("q")]
+    assert fake.requests[-1].body["messages"][1]["content"] == [text(LONG_DOC), text("q")]
 
 
-def test_qwen_explicit_caching_has_no_ttl_and_no_tool_caching(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(model="qwen/qwen3-max", cache_tool_definitions=True, cache_messages="1h")
+def test_qwen_explicit_caching_has_no_ttl_and_no_tool_caching(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(model="qwen/qwen3-max", cache_tool_definitions=True, cache_messages="1h")
     llm.bind_tools([TOOL_A]).invoke("Hi")
-    assert "cache_control" not in fake.body["tools"][0]
-    assert marks(fake.body) == [(0, 0, EPHEMERAL)]
+    assert "cache_control" not in fake.requests[-1].body["tools"][0]
+    assert marks(fake.requests[-1].body) == [(0, 0, EPHEMERAL)]
 
 
 # --- rule override -------------------------------------------------------------------------
 
 
-def test_rule_override_enables_caching_for_another_vendor(fake: FakeOpenRouter) -> None:
+def test_rule_override_enables_caching_for_another_vendor(fake: OpenRouterEmulator) -> None:
     rule = CacheRule(explicit_breakpoints=True, ttl=True)
     body = send(
         fake,
@@ -544,7 +549,7 @@ def test_rule_override_enables_caching_for_another_vendor(fake: FakeOpenRouter) 
     assert marks(body) == [(0, 0, ONE_HOUR)]
 
 
-def test_rule_override_as_a_dict(fake: FakeOpenRouter) -> None:
+def test_rule_override_as_a_dict(fake: OpenRouterEmulator) -> None:
     messages = [HumanMessage([text("a"), cache_point(), text("b"), cache_point()])]
     body = send(
         fake,
@@ -554,69 +559,69 @@ def test_rule_override_as_a_dict(fake: FakeOpenRouter) -> None:
     assert marks(body) == [(0, 1, EPHEMERAL)]
 
 
-def test_rule_override_can_turn_caching_off(fake: FakeOpenRouter) -> None:
+def test_rule_override_can_turn_caching_off(fake: OpenRouterEmulator) -> None:
     body = send(fake, [HumanMessage([text(LONG_DOC), cache_point()])], cache_rule=CacheRule())
     assert marks(body) == []
     assert_no_marker_sent(body)
 
 
-def test_rule_override_with_an_unknown_field_raises(fake: FakeOpenRouter) -> None:
+def test_rule_override_with_an_unknown_field_raises(fake: OpenRouterEmulator) -> None:
     with pytest.raises(ValueError, match=r"unknown field\(s\) \['tll'\]"):
-        fake.model(cache_rule={"tll": True})
+        fake.chat_model(cache_rule={"tll": True})
 
 
-def test_rule_override_per_call(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(model="openai/gpt-4o")
+def test_rule_override_per_call(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(model="openai/gpt-4o")
     llm.invoke(
         [HumanMessage([text(LONG_DOC), cache_point()])], cache_rule={"explicit_breakpoints": True}
     )
-    assert marks(fake.body) == [(0, 0, EPHEMERAL)]
-    assert_no_cache_setting_sent(fake.body)
+    assert marks(fake.requests[-1].body) == [(0, 0, EPHEMERAL)]
+    assert_no_cache_setting_sent(fake.requests[-1].body)
 
 
 # --- paths and per-call settings -----------------------------------------------------------
 
 
-def test_per_call_settings_override_the_model(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(model=CLAUDE, cache_messages=True)
+def test_per_call_settings_override_the_model(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(model=CLAUDE, cache_messages=True)
     llm.invoke("Hi", cache_messages=False)
-    assert marks(fake.body) == []
+    assert marks(fake.requests[-1].body) == []
     llm.invoke("Hi", cache_messages="1h")
-    assert marks(fake.body) == [(0, 0, ONE_HOUR)]
+    assert marks(fake.requests[-1].body) == [(0, 0, ONE_HOUR)]
     llm.bind(cache_instructions=True).invoke([SystemMessage("s"), HumanMessage("Hi")])
-    assert marks(fake.body) == [(0, 0, FIVE_MINUTES), (1, 0, FIVE_MINUTES)]
-    for body in fake.bodies:
+    assert marks(fake.requests[-1].body) == [(0, 0, FIVE_MINUTES), (1, 0, FIVE_MINUTES)]
+    for body in [request.body for request in fake.requests]:
         assert_no_cache_setting_sent(body)
 
 
-def test_stream_applies_caching(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("ok"))
-    llm = fake.model(model=CLAUDE, cache_messages=True)
+def test_stream_applies_caching(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("ok"))
+    llm = fake.chat_model(model=CLAUDE, cache_messages=True)
     reduce(add, llm.stream([HumanMessage([text(LONG_DOC), cache_point("1h"), text("q")])]))
-    assert fake.body["stream"] is True
-    assert marks(fake.body) == [(0, 0, ONE_HOUR), (0, 1, FIVE_MINUTES)]
-    assert_no_marker_sent(fake.body)
+    assert fake.requests[-1].body["stream"] is True
+    assert marks(fake.requests[-1].body) == [(0, 0, ONE_HOUR), (0, 1, FIVE_MINUTES)]
+    assert_no_marker_sent(fake.requests[-1].body)
 
 
-def test_streaming_flag_applies_caching(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("ok"))
-    fake.model(model=CLAUDE, streaming=True, cache_messages=True).invoke("Hi")
-    assert marks(fake.body) == [(0, 0, FIVE_MINUTES)]
+def test_streaming_flag_applies_caching(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("ok"))
+    fake.chat_model(model=CLAUDE, streaming=True, cache_messages=True).invoke("Hi")
+    assert marks(fake.requests[-1].body) == [(0, 0, FIVE_MINUTES)]
 
 
-async def test_async_paths_apply_caching(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(model=CLAUDE)
+async def test_async_paths_apply_caching(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(model=CLAUDE)
     message = HumanMessage([text(LONG_DOC), cache_point(), text("q")])
     await llm.ainvoke([message], cache_messages=True)
-    assert marks(fake.body) == [(0, 0, FIVE_MINUTES), (0, 1, FIVE_MINUTES)]
-    fake.reply_sse(text_stream("ok"))
+    assert marks(fake.requests[-1].body) == [(0, 0, FIVE_MINUTES), (0, 1, FIVE_MINUTES)]
+    fake.script(text_stream("ok"))
     chunks = [chunk async for chunk in llm.astream("Hi", automatic_cache="1h")]
     assert chunks
-    assert fake.body["stream"] is True
-    assert fake.body["cache_control"] == ONE_HOUR
+    assert fake.requests[-1].body["stream"] is True
+    assert fake.requests[-1].body["cache_control"] == ONE_HOUR
     with pytest.raises(ValueError, match="TTLs out of order"):
         await llm.ainvoke([message], automatic_cache="1h", cache_messages=True)
     assert len(fake.requests) == 2
@@ -644,9 +649,11 @@ def read_usage() -> dict[str, Any]:
     }
 
 
-def test_cache_usage_and_cost_on_invoke(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion(usage=cache_usage())).reply_json(completion(usage=read_usage()))
-    llm = fake.model(model=CLAUDE, cache_messages=True)
+def test_cache_usage_and_cost_on_invoke(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body(usage=cache_usage()))).script(
+        JSONReply(body=completion_body(usage=read_usage()))
+    )
+    llm = fake.chat_model(model=CLAUDE, cache_messages=True)
     written = llm.invoke([HumanMessage([text(LONG_DOC), cache_point(), text("q")])])
     read = llm.invoke([HumanMessage([text(LONG_DOC), cache_point(), text("q")])])
     assert written.usage_metadata is not None
@@ -663,9 +670,9 @@ def test_cache_usage_and_cost_on_invoke(fake: FakeOpenRouter) -> None:
     assert read.response_metadata["cost"] == 0.0034
 
 
-def test_cache_usage_and_cost_on_stream(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("o", "k", usage=read_usage()))
-    llm = fake.model(model=CLAUDE, cache_messages=True)
+def test_cache_usage_and_cost_on_stream(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("o", "k", usage=read_usage()))
+    llm = fake.chat_model(model=CLAUDE, cache_messages=True)
     streamed = reduce(add, llm.stream("Hi"))
     assert streamed.usage_metadata is not None
     assert streamed.usage_metadata["input_tokens"] == 25612

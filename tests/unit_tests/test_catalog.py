@@ -13,7 +13,12 @@ from langchain_openrouter import (
     OpenRouterResponseError,
     OpenRouterServerError,
 )
-from tests.unit_tests.fake_openrouter import GENERATION_ID, FakeOpenRouter
+from langchain_openrouter.testing import (
+    GENERATION_ID,
+    JSONReply,
+    OpenRouterEmulator,
+    RawReply,
+)
 
 NO_WAIT = {"Retry-After": "0"}
 
@@ -87,9 +92,9 @@ def error_body(code: int, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message}}
 
 
-def test_list_models_sends_a_get_with_the_models_connection(fake: FakeOpenRouter) -> None:
-    fake.reply_json(MODELS_BODY)
-    llm = fake.model(
+def test_list_models_sends_a_get_with_the_models_connection(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=MODELS_BODY))
+    llm = fake.chat_model(
         api_key="sk-or-list-key",
         base_url="https://router.example/api/v1",
         app_title="My App",
@@ -102,14 +107,14 @@ def test_list_models_sends_a_get_with_the_models_connection(fake: FakeOpenRouter
     assert request.headers["authorization"] == "Bearer sk-or-list-key"
     assert request.headers["x-openrouter-title"] == "My App"
     assert request.headers["x-extra"] == "1"
-    assert not request.content
+    assert not request.raw_body
     assert models == [CLAUDE]  # every field kept, also those not declared (benchmarks, links)
     assert models[0]["pricing"]["prompt"] == "0.000003"  # USD per token, verbatim
 
 
-def test_list_models_filters_become_query_parameters(fake: FakeOpenRouter) -> None:
-    fake.reply_json(MODELS_BODY)
-    fake.model().list_models(
+def test_list_models_filters_become_query_parameters(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=MODELS_BODY))
+    fake.chat_model().list_models(
         output_modalities=["text", "image"],
         supported_parameters="tools",
         sort="newest",
@@ -117,7 +122,7 @@ def test_list_models_filters_become_query_parameters(fake: FakeOpenRouter) -> No
         zdr=True,
         category=None,
     )
-    params = dict(fake.requests[0].url.params)
+    params = fake.requests[0].query
     assert params == {
         "output_modalities": "text,image",
         "supported_parameters": "tools",
@@ -127,78 +132,81 @@ def test_list_models_filters_become_query_parameters(fake: FakeOpenRouter) -> No
     }
 
 
-def test_a_filter_of_the_wrong_type_fails_before_sending(fake: FakeOpenRouter) -> None:
-    fake.reply_json(MODELS_BODY)
+def test_a_filter_of_the_wrong_type_fails_before_sending(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=MODELS_BODY))
     with pytest.raises(TypeError, match=r"category=\{'a': 1\}: pass a string"):
-        fake.model().list_models(category={"a": 1})
+        fake.chat_model().list_models(category={"a": 1})
     assert fake.requests == []
 
 
-async def test_alist_models(fake: FakeOpenRouter) -> None:
-    fake.reply_json(MODELS_BODY)
-    models = await fake.model().alist_models(output_modalities="all")
+async def test_alist_models(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=MODELS_BODY))
+    models = await fake.chat_model().alist_models(output_modalities="all")
     assert [m["id"] for m in models] == ["anthropic/claude-sonnet-4.5"]
-    assert dict(fake.requests[0].url.params) == {"output_modalities": "all"}
+    assert fake.requests[0].query == {"output_modalities": "all"}
 
 
-def test_get_generation(fake: FakeOpenRouter) -> None:
-    fake.reply_json({"data": GENERATION})
-    stats = fake.model().get_generation(f" {GENERATION_ID} ")
+def test_get_generation(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body={"data": GENERATION}))
+    stats = fake.chat_model().get_generation(f" {GENERATION_ID} ")
     request = fake.requests[0]
     assert request.method == "GET"
-    assert request.url.path == "/api/v1/generation"
-    assert dict(request.url.params) == {"id": GENERATION_ID}
+    assert request.url.split("?")[0].endswith("/api/v1/generation")
+    assert request.path == "/generation"
+    assert request.query == {"id": GENERATION_ID}
     assert stats["total_cost"] == 0.0015
     assert stats["provider_name"] == "Infermatic"
     assert stats["data_region"] == "global"  # undeclared, kept
 
 
-async def test_aget_generation(fake: FakeOpenRouter) -> None:
-    fake.reply_json({"data": {**GENERATION, "tokens_prompt": 14417.92}})
-    stats = await fake.model().aget_generation(GENERATION_ID)
+async def test_aget_generation(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body={"data": {**GENERATION, "tokens_prompt": 14417.92}}))
+    stats = await fake.chat_model().aget_generation(GENERATION_ID)
     assert stats["tokens_prompt"] == 14417.92  # float token counts are tolerated
 
 
 @pytest.mark.parametrize("generation_id", ["", "   ", None])
-def test_get_generation_needs_an_id(fake: FakeOpenRouter, generation_id: Any) -> None:
+def test_get_generation_needs_an_id(fake: OpenRouterEmulator, generation_id: Any) -> None:
     with pytest.raises(ValueError, match="generation id must be a non-empty string"):
-        fake.model().get_generation(generation_id)
+        fake.chat_model().get_generation(generation_id)
     assert fake.requests == []
 
 
-def test_401_is_not_retried(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(401, "No auth credentials found"), status=401)
+def test_401_is_not_retried(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(401, "No auth credentials found"), status=401))
     with pytest.raises(OpenRouterAuthenticationError, match="No auth credentials found"):
-        fake.model(max_retries=3).list_models()
+        fake.chat_model(max_retries=3).list_models()
     assert len(fake.requests) == 1
 
 
-def test_429_is_retried_max_retries_times(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(429, "Rate limit exceeded"), status=429, **NO_WAIT)
+def test_429_is_retried_max_retries_times(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(429, "Rate limit exceeded"), status=429, headers=NO_WAIT))
     with pytest.raises(OpenRouterRateLimitError):
-        fake.model(max_retries=2).get_generation(GENERATION_ID)
+        fake.chat_model(max_retries=2).get_generation(GENERATION_ID)
     assert len(fake.requests) == 3
 
 
-async def test_a_retry_that_succeeds(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(502, "Provider returned error"), status=502, **NO_WAIT)
-    fake.reply_json(MODELS_BODY)
-    models = await fake.model(max_retries=1).alist_models()
+async def test_a_retry_that_succeeds(fake: OpenRouterEmulator) -> None:
+    fake.script(
+        JSONReply(body=error_body(502, "Provider returned error"), status=502, headers=NO_WAIT)
+    )
+    fake.script(JSONReply(body=MODELS_BODY))
+    models = await fake.chat_model(max_retries=1).alist_models()
     assert len(models) == 1
     assert len(fake.requests) == 2
 
 
-def test_unknown_generation_is_a_not_found_error(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(404, "Generation not found"), status=404)
+def test_unknown_generation_is_a_not_found_error(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(404, "Generation not found"), status=404))
     with pytest.raises(OpenRouterNotFoundError, match="Generation not found"):
-        fake.model().get_generation("gen-unknown")
+        fake.chat_model().get_generation("gen-unknown")
     assert len(fake.requests) == 1
 
 
-def test_an_error_inside_a_200_body_is_raised_and_retried(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(500, "Internal Server Error"))
+def test_an_error_inside_a_200_body_is_raised_and_retried(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(500, "Internal Server Error")))
     with pytest.raises(OpenRouterServerError, match="Internal Server Error"):
-        fake.model(max_retries=1).list_models()
+        fake.chat_model(max_retries=1).list_models()
     assert len(fake.requests) == 2
 
 
@@ -213,23 +221,23 @@ def test_an_error_inside_a_200_body_is_raised_and_retried(fake: FakeOpenRouter) 
     ],
     ids=["not-json", "a-list", "no-data", "no-id", "not-a-list"],
 )
-def test_malformed_model_lists(fake: FakeOpenRouter, reply: bytes, message: str) -> None:
-    fake.reply_raw(reply)
+def test_malformed_model_lists(fake: OpenRouterEmulator, reply: bytes, message: str) -> None:
+    fake.script(RawReply(body=reply))
     with pytest.raises(OpenRouterResponseError, match=message) as info:
-        fake.model(max_retries=2).list_models()
+        fake.chat_model(max_retries=2).list_models()
     assert info.value.error_type == "malformed_response"
     assert len(fake.requests) == 1  # a malformed body is not retried
 
 
-def test_malformed_generation(fake: FakeOpenRouter) -> None:
-    fake.reply_json({"data": {**GENERATION, "total_cost": "a lot"}})
+def test_malformed_generation(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body={"data": {**GENERATION, "total_cost": "a lot"}}))
     with pytest.raises(OpenRouterResponseError, match=r"generation .*total_cost"):
-        fake.model().get_generation(GENERATION_ID)
+        fake.chat_model().get_generation(GENERATION_ID)
 
 
-def test_the_api_key_is_in_no_error(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(401, "User not found."), status=401)
+def test_the_api_key_is_in_no_error(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(401, "User not found."), status=401))
     with pytest.raises(OpenRouterAuthenticationError) as info:
-        fake.model(api_key="sk-or-v1-very-secret").list_models()
+        fake.chat_model(api_key="sk-or-v1-very-secret").list_models()
     assert "very-secret" not in str(info.value)
     assert "very-secret" not in repr(info.value)

@@ -11,49 +11,55 @@ from langchain.chat_models import init_chat_model
 
 from langchain_openrouter import ChatOpenRouter, OpenRouterTimeoutError
 from langchain_openrouter._http.connection import _POOLS
-from tests.unit_tests.fake_openrouter import completion, text_stream
-from tests.unit_tests.loopback import Script, serve
+from langchain_openrouter.testing import (
+    Completion,
+    OpenRouterEmulator,
+    StreamShape,
+)
 
 
 def test_default_clients_talk_to_the_base_url() -> None:
-    script = Script(json_body=completion("over a real socket"))
-    with serve(script) as base_url:
-        llm = ChatOpenRouter(model="openai/gpt-4o-mini", api_key="sk-or-x", base_url=base_url)
+    with OpenRouterEmulator(api_key="sk-or-x") as emulator:
+        emulator.enqueue(
+            Completion(content="over a real socket"),
+            Completion(content="streamed", stream=StreamShape(chunk_size=3)),
+        )
+        llm = ChatOpenRouter(
+            model="openai/gpt-4o-mini", api_key="sk-or-x", base_url=emulator.base_url
+        )
         assert llm.invoke("hi").content == "over a real socket"
-        script.json_body, script.sse_body = None, text_stream("str", "eamed")
         assert reduce(add, llm.stream("hi")).content == "streamed"
-    assert [r["path"] for r in script.requests] == ["/api/v1/chat/completions"] * 2
-    headers = {name.lower(): value for name, value in script.requests[0]["headers"].items()}
-    assert headers["authorization"] == "Bearer sk-or-x"
+    assert [r.path for r in emulator.requests] == ["/chat/completions"] * 2
+    assert emulator.requests[0].headers["authorization"] == "Bearer sk-or-x"
 
 
 async def test_async_default_clients() -> None:
-    script = Script(json_body=completion("async socket"))
-    with serve(script) as base_url:
-        llm = ChatOpenRouter(model="openai/gpt-4o-mini", api_key="sk-or-x", base_url=base_url)
+    with OpenRouterEmulator(api_key=None) as emulator:
+        emulator.enqueue(Completion(content="async socket"))
+        llm = ChatOpenRouter(
+            model="openai/gpt-4o-mini", api_key="sk-or-x", base_url=emulator.base_url
+        )
         assert (await llm.ainvoke("hi")).content == "async socket"
         await llm.aclose()
 
 
 def test_models_share_one_connection_pool() -> None:
-    script = Script(json_body=completion())
-    with serve(script) as base_url:
-        first = ChatOpenRouter(model="a/b", api_key="sk-or-1", base_url=base_url)
-        second = ChatOpenRouter(model="c/d", api_key="sk-or-2", base_url=base_url)
+    with OpenRouterEmulator(api_key=None) as emulator:
+        first = ChatOpenRouter(model="a/b", api_key="sk-or-1", base_url=emulator.base_url)
+        second = ChatOpenRouter(model="c/d", api_key="sk-or-2", base_url=emulator.base_url)
         first.invoke("hi")
         second.invoke("hi")
         assert first._connection.sync_client()._client is second._connection.sync_client()._client
-        # Both calls reused one keep-alive connection: a single client port.
-        assert len(script.peers) == 1
+        # Both calls reused one keep-alive connection.
+        assert emulator.connections.total == 1
         first.close()
         second.close()
 
 
 def test_close_releases_the_shared_pool_and_the_last_user_closes_it() -> None:
-    script = Script(json_body=completion("again"))
-    with serve(script) as base_url:
+    with OpenRouterEmulator(api_key=None, default=Completion(content="again")) as emulator:
         users_before = _POOLS._sync_users
-        with ChatOpenRouter(model="a/b", api_key="sk-or-1", base_url=base_url) as llm:
+        with ChatOpenRouter(model="a/b", api_key="sk-or-1", base_url=emulator.base_url) as llm:
             llm.invoke("hi")
             assert _POOLS._sync_users == users_before + 1
             pool = llm._connection.sync_client()._client
@@ -64,16 +70,15 @@ def test_close_releases_the_shared_pool_and_the_last_user_closes_it() -> None:
 
 
 def test_timeout_is_in_seconds_and_can_be_set_per_call() -> None:
-    script = Script(json_body=completion(), delay=1.0)
-    with serve(script) as base_url:
+    with OpenRouterEmulator(api_key=None, default=Completion(delay=1.0)) as emulator:
         llm = ChatOpenRouter(
-            model="a/b", api_key="sk-or-1", base_url=base_url, timeout=30, max_retries=0
+            model="a/b", api_key="sk-or-1", base_url=emulator.base_url, timeout=30, max_retries=0
         )
         started = time.monotonic()
         with pytest.raises(OpenRouterTimeoutError):
             llm.invoke("hi", timeout=0.2)
         assert time.monotonic() - started < 0.9
-        assert len(script.requests) == 1
+        assert len(emulator.requests) == 1
 
 
 def test_init_chat_model_builds_a_chat_openrouter() -> None:

@@ -8,9 +8,14 @@ import pytest
 from langchain_core.load import dumps, loads
 
 from langchain_openrouter import ChatOpenRouter
-from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion
+from langchain_openrouter.testing import (
+    EMULATOR_API_KEY,
+    JSONReply,
+    OpenRouterEmulator,
+    completion_body,
+)
 
-KEY = "sk-or-test-key"
+KEY = EMULATOR_API_KEY
 ENV_VARS = (
     "OPENROUTER_API_KEY",
     "OPENROUTER_API_BASE",
@@ -26,9 +31,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def bare_model(fake: FakeOpenRouter, **kwargs: Any) -> ChatOpenRouter:
+def bare_model(fake: OpenRouterEmulator, **kwargs: Any) -> ChatOpenRouter:
     """A model wired to ``fake`` without the fixture's default api_key."""
-    transport = httpx2.MockTransport(fake)
+    transport = fake.transport()
     kwargs.setdefault("model", "openai/gpt-4o-mini")
     return ChatOpenRouter(http_client=httpx2.Client(transport=transport), **kwargs)
 
@@ -46,172 +51,176 @@ def bare_model(fake: FakeOpenRouter, **kwargs: Any) -> ChatOpenRouter:
     ],
 )
 def test_alias_and_field_name_set_the_same_field(
-    fake: FakeOpenRouter, alias: str, field: str, value: Any
+    fake: OpenRouterEmulator, alias: str, field: str, value: Any
 ) -> None:
-    assert getattr(fake.model(**{alias: value}), field) == value
-    assert getattr(fake.model(**{field: value}), field) == value
+    assert getattr(fake.chat_model(**{alias: value}), field) == value
+    assert getattr(fake.chat_model(**{field: value}), field) == value
 
 
 @pytest.mark.parametrize("name", ["api_key", "openrouter_api_key"])
-def test_api_key_and_alias_are_sent_as_bearer_token(fake: FakeOpenRouter, name: str) -> None:
-    fake.reply_json(completion())
+def test_api_key_and_alias_are_sent_as_bearer_token(fake: OpenRouterEmulator, name: str) -> None:
+    fake.script(JSONReply(body=completion_body()))
     llm = bare_model(fake, **{name: "sk-or-alias-key"})
     assert llm.api_key is not None
     assert llm.api_key.get_secret_value() == "sk-or-alias-key"
     llm.invoke("hi")
-    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-alias-key"
+    assert fake.requests[-1].headers["authorization"] == "Bearer sk-or-alias-key"
 
 
-def test_model_name_alias_reaches_the_body(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(model_name="mistralai/mistral-large").invoke("hi")
-    assert fake.body["model"] == "mistralai/mistral-large"
+def test_model_name_alias_reaches_the_body(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(model_name="mistralai/mistral-large").invoke("hi")
+    assert fake.requests[-1].body["model"] == "mistralai/mistral-large"
 
 
-def test_stop_sequences_alias_reaches_the_body(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(stop_sequences=["END", "STOP"]).invoke("hi")
-    assert fake.body["stop"] == ["END", "STOP"]
+def test_stop_sequences_alias_reaches_the_body(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(stop_sequences=["END", "STOP"]).invoke("hi")
+    assert fake.requests[-1].body["stop"] == ["END", "STOP"]
 
 
-def test_base_url_decides_where_requests_go(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(openrouter_api_base="https://proxy.example.test/or/v1").invoke("hi")
+def test_base_url_decides_where_requests_go(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(openrouter_api_base="https://proxy.example.test/or/v1").invoke("hi")
     assert str(fake.requests[-1].url) == "https://proxy.example.test/or/v1/chat/completions"
 
 
-def test_default_base_url_is_openrouter(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model().invoke("hi")
+def test_default_base_url_is_openrouter(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model().invoke("hi")
     assert str(fake.requests[-1].url) == "https://openrouter.ai/api/v1/chat/completions"
 
 
 # --- environment variables --------------------------------------------------------------
 
 
-def test_api_key_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_key_from_env(fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
-    fake.reply_json(completion())
+    fake.script(JSONReply(body=completion_body()))
     bare_model(fake).invoke("hi")
-    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-from-env"
+    assert fake.requests[-1].headers["authorization"] == "Bearer sk-or-from-env"
 
 
-def test_base_url_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_base_url_from_env(fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_API_BASE", "https://env.example.test/v1")
-    fake.reply_json(completion())
-    llm = fake.model()
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model()
     llm.invoke("hi")
     assert llm.base_url == "https://env.example.test/v1"
     assert str(fake.requests[-1].url) == "https://env.example.test/v1/chat/completions"
 
 
-def test_attribution_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_attribution_from_env(fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_APP_URL", "https://myapp.example")
     monkeypatch.setenv("OPENROUTER_APP_TITLE", "My App")
-    fake.reply_json(completion())
-    fake.model().invoke("hi")
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model().invoke("hi")
     headers = fake.requests[-1].headers
-    assert headers["HTTP-Referer"] == "https://myapp.example"
-    assert headers["X-OpenRouter-Title"] == "My App"
-    assert headers["X-Title"] == "My App"
+    assert headers["http-referer"] == "https://myapp.example"
+    assert headers["x-openrouter-title"] == "My App"
+    assert headers["x-title"] == "My App"
 
 
-def test_session_id_from_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_session_id_from_env(fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_SESSION_ID", "session-42")
-    fake.reply_json(completion())
-    fake.model().invoke("hi")
-    assert fake.body["session_id"] == "session-42"
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model().invoke("hi")
+    assert fake.requests[-1].body["session_id"] == "session-42"
 
 
-def test_explicit_arguments_beat_env(fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explicit_arguments_beat_env(
+    fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
     monkeypatch.setenv("OPENROUTER_SESSION_ID", "env-session")
-    fake.reply_json(completion())
+    fake.script(JSONReply(body=completion_body()))
     bare_model(fake, api_key="sk-or-explicit", session_id="explicit-session").invoke("hi")
-    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-explicit"
-    assert fake.body["session_id"] == "explicit-session"
+    assert fake.requests[-1].headers["authorization"] == "Bearer sk-or-explicit"
+    assert fake.requests[-1].body["session_id"] == "explicit-session"
 
 
 # --- headers ------------------------------------------------------------------------------
 
 
-def test_no_attribution_headers_by_default(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model().invoke("hi")
+def test_no_attribution_headers_by_default(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model().invoke("hi")
     headers = fake.requests[-1].headers
-    for name in ("HTTP-Referer", "X-OpenRouter-Title", "X-Title", "X-OpenRouter-Categories"):
+    for name in ("http-referer", "x-openrouter-title", "x-title", "x-openrouter-categories"):
         assert name not in headers
-    assert headers["Authorization"] == f"Bearer {KEY}"
+    assert headers["authorization"] == f"Bearer {KEY}"
 
 
-def test_attribution_headers_when_set(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(
+def test_attribution_headers_when_set(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(
         app_url="https://myapp.example",
         app_title="My App",
         app_categories=["cli-agent", "cloud-agent"],
     ).invoke("hi")
     headers = fake.requests[-1].headers
-    assert headers["HTTP-Referer"] == "https://myapp.example"
-    assert headers["X-OpenRouter-Title"] == "My App"
-    assert headers["X-Title"] == "My App"
-    assert headers["X-OpenRouter-Categories"] == "cli-agent,cloud-agent"
+    assert headers["http-referer"] == "https://myapp.example"
+    assert headers["x-openrouter-title"] == "My App"
+    assert headers["x-title"] == "My App"
+    assert headers["x-openrouter-categories"] == "cli-agent,cloud-agent"
 
 
-def test_only_the_attribution_headers_that_are_set(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(app_title="Only Title").invoke("hi")
+def test_only_the_attribution_headers_that_are_set(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(app_title="Only Title").invoke("hi")
     headers = fake.requests[-1].headers
-    assert headers["X-OpenRouter-Title"] == "Only Title"
-    assert "HTTP-Referer" not in headers
-    assert "X-OpenRouter-Categories" not in headers
+    assert headers["x-openrouter-title"] == "Only Title"
+    assert "http-referer" not in headers
+    assert "x-openrouter-categories" not in headers
 
 
-def test_default_headers_are_sent(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    llm = fake.model(default_headers={"X-Custom": "yes", "x-anthropic-beta": "beta-1"})
+def test_default_headers_are_sent(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(default_headers={"X-Custom": "yes", "x-anthropic-beta": "beta-1"})
     llm.invoke("hi")
-    assert fake.requests[-1].headers["X-Custom"] == "yes"
+    assert fake.requests[-1].headers["x-custom"] == "yes"
     assert fake.requests[-1].headers["x-anthropic-beta"] == "beta-1"
 
 
-async def test_headers_on_async_calls(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    await fake.model(app_url="https://myapp.example", default_headers={"X-Custom": "1"}).ainvoke(
-        "hi"
-    )
+async def test_headers_on_async_calls(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    await fake.chat_model(
+        app_url="https://myapp.example", default_headers={"X-Custom": "1"}
+    ).ainvoke("hi")
     headers = fake.requests[-1].headers
-    assert headers["HTTP-Referer"] == "https://myapp.example"
-    assert headers["X-Custom"] == "1"
-    assert headers["Authorization"] == f"Bearer {KEY}"
+    assert headers["http-referer"] == "https://myapp.example"
+    assert headers["x-custom"] == "1"
+    assert headers["authorization"] == f"Bearer {KEY}"
 
 
-def test_headers_are_not_in_the_body(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(app_url="https://a.example", app_title="T", default_headers={"X-A": "1"}).invoke("x")
+def test_headers_are_not_in_the_body(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(
+        app_url="https://a.example", app_title="T", default_headers={"X-A": "1"}
+    ).invoke("x")
     for key in ("app_url", "app_title", "app_categories", "default_headers", "api_key"):
-        assert key not in fake.body
+        assert key not in fake.requests[-1].body
 
 
 # --- bad input fails before any request -----------------------------------------------------
 
 
-def test_missing_api_key_names_the_env_var(fake: FakeOpenRouter) -> None:
+def test_missing_api_key_names_the_env_var(fake: OpenRouterEmulator) -> None:
     with pytest.raises(ValueError, match="OPENROUTER_API_KEY"):
         bare_model(fake)
     assert fake.requests == []
 
 
-def test_empty_api_key_is_rejected(fake: FakeOpenRouter) -> None:
+def test_empty_api_key_is_rejected(fake: OpenRouterEmulator) -> None:
     with pytest.raises(ValueError, match="OPENROUTER_API_KEY"):
-        fake.model(api_key="")
+        fake.chat_model(api_key="")
     assert fake.requests == []
 
 
 @pytest.mark.parametrize("model", ["", "   "])
-def test_empty_model_is_rejected(fake: FakeOpenRouter, model: str) -> None:
+def test_empty_model_is_rejected(fake: OpenRouterEmulator, model: str) -> None:
     with pytest.raises(ValueError, match="model"):
-        fake.model(model=model)
+        fake.chat_model(model=model)
     assert fake.requests == []
 
 
@@ -234,24 +243,27 @@ def test_empty_model_is_rejected(fake: FakeOpenRouter, model: str) -> None:
     ],
 )
 def test_bad_settings_raise_before_any_request(
-    fake: FakeOpenRouter, kwargs: dict[str, Any], match: str
+    fake: OpenRouterEmulator, kwargs: dict[str, Any], match: str
 ) -> None:
     with pytest.raises(ValueError, match=match):
-        fake.model(**kwargs)
+        fake.chat_model(**kwargs)
     assert fake.requests == []
 
 
-def test_reasoning_budget_below_max_tokens_is_sent(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(reasoning={"max_tokens": 1024}, max_tokens=1025).invoke("hi")
-    assert (fake.body["reasoning"], fake.body["max_tokens"]) == ({"max_tokens": 1024}, 1025)
+def test_reasoning_budget_below_max_tokens_is_sent(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(reasoning={"max_tokens": 1024}, max_tokens=1025).invoke("hi")
+    assert (fake.requests[-1].body["reasoning"], fake.requests[-1].body["max_tokens"]) == (
+        {"max_tokens": 1024},
+        1025,
+    )
 
 
-def test_reasoning_effort_agreeing_with_reasoning_is_fine(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
-    fake.model(reasoning={"effort": "high"}, reasoning_effort="high").invoke("hi")
-    assert fake.body["reasoning"] == {"effort": "high"}
-    assert fake.body["reasoning_effort"] == "high"
+def test_reasoning_effort_agreeing_with_reasoning_is_fine(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(reasoning={"effort": "high"}, reasoning_effort="high").invoke("hi")
+    assert fake.requests[-1].body["reasoning"] == {"effort": "high"}
+    assert fake.requests[-1].body["reasoning_effort"] == "high"
 
 
 @pytest.mark.parametrize(
@@ -266,9 +278,9 @@ def test_reasoning_effort_agreeing_with_reasoning_is_fine(fake: FakeOpenRouter) 
     ],
 )
 def test_bad_per_call_settings_raise_before_any_request(
-    fake: FakeOpenRouter, kwargs: dict[str, Any], match: str
+    fake: OpenRouterEmulator, kwargs: dict[str, Any], match: str
 ) -> None:
-    llm = fake.model()
+    llm = fake.chat_model()
     with pytest.raises(ValueError, match=match):
         llm.invoke("hi", **kwargs)
     assert fake.requests == []
@@ -277,18 +289,18 @@ def test_bad_per_call_settings_raise_before_any_request(
 # --- unknown kwargs --------------------------------------------------------------------------
 
 
-def test_unknown_kwargs_move_into_model_kwargs_with_a_warning(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion())
+def test_unknown_kwargs_move_into_model_kwargs_with_a_warning(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body()))
     with pytest.warns(UserWarning, match="brand_new_param"):
-        llm = fake.model(brand_new_param={"a": 1})
+        llm = fake.chat_model(brand_new_param={"a": 1})
     assert llm.model_kwargs == {"brand_new_param": {"a": 1}}
     llm.invoke("hi")
-    assert fake.body["brand_new_param"] == {"a": 1}
+    assert fake.requests[-1].body["brand_new_param"] == {"a": 1}
 
 
-def test_unknown_kwargs_merge_with_explicit_model_kwargs(fake: FakeOpenRouter) -> None:
+def test_unknown_kwargs_merge_with_explicit_model_kwargs(fake: OpenRouterEmulator) -> None:
     with pytest.warns(UserWarning, match="safe_prompt"):
-        llm = fake.model(safe_prompt=True, model_kwargs={"raw_mode": False})
+        llm = fake.chat_model(safe_prompt=True, model_kwargs={"raw_mode": False})
     assert llm.model_kwargs == {"raw_mode": False, "safe_prompt": True}
 
 
@@ -296,7 +308,7 @@ def test_unknown_kwargs_merge_with_explicit_model_kwargs(fake: FakeOpenRouter) -
 
 
 @pytest.mark.parametrize("name", ["api_key", "openrouter_api_key"])
-def test_api_key_never_shown(fake: FakeOpenRouter, name: str) -> None:
+def test_api_key_never_shown(fake: OpenRouterEmulator, name: str) -> None:
     hidden = "sk-or-v1-very-hidden-value"
     llm = bare_model(fake, **{name: hidden})
     assert hidden not in repr(llm)
@@ -306,7 +318,7 @@ def test_api_key_never_shown(fake: FakeOpenRouter, name: str) -> None:
 
 
 def test_api_key_from_env_never_shown(
-    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+    fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hidden = "sk-or-v1-env-hidden-value"
     monkeypatch.setenv("OPENROUTER_API_KEY", hidden)
@@ -315,20 +327,20 @@ def test_api_key_from_env_never_shown(
         assert hidden not in text
 
 
-def test_serialized_model_refers_to_the_key_by_env_name(fake: FakeOpenRouter) -> None:
-    text = dumps(fake.model())
+def test_serialized_model_refers_to_the_key_by_env_name(fake: OpenRouterEmulator) -> None:
+    text = dumps(fake.chat_model())
     assert "OPENROUTER_API_KEY" in text
     assert KEY not in text
 
 
 @pytest.mark.parametrize("name", ["api_key", "openrouter_api_key"])
 def test_api_key_none_falls_back_to_the_environment(
-    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, name: str
+    fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
-    fake.reply_json(completion())
+    fake.script(JSONReply(body=completion_body()))
     bare_model(fake, **{name: None}).invoke("hi")
-    assert fake.requests[-1].headers["Authorization"] == "Bearer sk-or-from-env"
+    assert fake.requests[-1].headers["authorization"] == "Bearer sk-or-from-env"
 
 
 def test_api_key_none_without_the_environment_names_the_fix() -> None:
@@ -337,7 +349,7 @@ def test_api_key_none_without_the_environment_names_the_fix() -> None:
 
 
 def test_loads_round_trips_with_the_key_in_the_environment(
-    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+    fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-from-env")
     llm = bare_model(

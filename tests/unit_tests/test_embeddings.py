@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import struct
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx2
 import pytest
@@ -18,18 +18,19 @@ from langchain_openrouter import (
     OpenRouterResponseError,
     OpenRouterServerError,
 )
-from tests.unit_tests.loopback import Script, serve
-
-if TYPE_CHECKING:
-    from tests.unit_tests.fake_openrouter import FakeOpenRouter
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+    RawReply,
+)
 
 MODEL = "openai/text-embedding-3-small"
 NO_WAIT = {"Retry-After": "0"}
 
 
-def embeddings(fake: FakeOpenRouter, **kwargs: Any) -> OpenRouterEmbeddings:
+def embeddings(fake: OpenRouterEmulator, **kwargs: Any) -> OpenRouterEmbeddings:
     """OpenRouterEmbeddings whose HTTP traffic (sync and async) goes to ``fake``."""
-    transport = httpx2.MockTransport(fake)
+    transport = fake.transport()
     kwargs.setdefault("model", MODEL)
     kwargs.setdefault("api_key", "sk-or-test-key")
     return OpenRouterEmbeddings(
@@ -64,8 +65,8 @@ def error_body(code: int, message: str, **extra: Any) -> dict[str, Any]:
 # --- requests ------------------------------------------------------------------------
 
 
-def test_embed_documents(fake: FakeOpenRouter) -> None:
-    fake.reply_json(reply([0, 1]))
+def test_embed_documents(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=reply([0, 1])))
     vectors = embeddings(fake).embed_documents(["first", "second"])
     assert vectors == [vector(0), vector(1)]
     request = fake.requests[0]
@@ -73,26 +74,33 @@ def test_embed_documents(fake: FakeOpenRouter) -> None:
     assert str(request.url) == "https://openrouter.ai/api/v1/embeddings"
     assert request.headers["authorization"] == "Bearer sk-or-test-key"
     # base64 by default, as the openai SDK asks; the float lists in this reply are read too.
-    assert fake.body == {"model": MODEL, "encoding_format": "base64", "input": ["first", "second"]}
+    assert fake.requests[-1].body == {
+        "model": MODEL,
+        "encoding_format": "base64",
+        "input": ["first", "second"],
+    }
 
 
-def test_embed_query(fake: FakeOpenRouter) -> None:
-    fake.reply_json(reply([0]))
+def test_embed_query(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=reply([0])))
     assert embeddings(fake).embed_query("a question") == vector(0)
-    assert fake.body["input"] == ["a question"]
+    assert fake.requests[-1].body["input"] == ["a question"]
 
 
-async def test_async_paths(fake: FakeOpenRouter) -> None:
-    fake.reply_json(reply([0, 1]))
-    fake.reply_json(reply([0]))
+async def test_async_paths(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=reply([0, 1])))
+    fake.script(JSONReply(body=reply([0])))
     model = embeddings(fake)
     assert await model.aembed_documents(["a", "b"]) == [vector(0), vector(1)]
     assert await model.aembed_query("q") == vector(0)
-    assert [body["input"] for body in fake.bodies] == [["a", "b"], ["q"]]
+    assert [body["input"] for body in [request.body for request in fake.requests]] == [
+        ["a", "b"],
+        ["q"],
+    ]
 
 
-def test_request_fields(fake: FakeOpenRouter) -> None:
-    fake.reply_json(reply([0]))
+def test_request_fields(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=reply([0])))
     embeddings(
         fake,
         dimensions=256,
@@ -102,7 +110,7 @@ def test_request_fields(fake: FakeOpenRouter) -> None:
         encoding_format="float",
         model_kwargs={"x_new_option": {"a": 1}},
     ).embed_documents(["text"])
-    assert fake.body == {
+    assert fake.requests[-1].body == {
         "model": MODEL,
         "dimensions": 256,
         "encoding_format": "float",
@@ -114,8 +122,8 @@ def test_request_fields(fake: FakeOpenRouter) -> None:
     }
 
 
-def test_headers(fake: FakeOpenRouter) -> None:
-    fake.reply_json(reply([0]))
+def test_headers(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=reply([0])))
     embeddings(
         fake,
         app_url="https://example.org",
@@ -132,42 +140,48 @@ def test_headers(fake: FakeOpenRouter) -> None:
     assert headers["x-extra"] == "1"
 
 
-def test_batches_keep_the_input_order(fake: FakeOpenRouter) -> None:
+def test_batches_keep_the_input_order(fake: OpenRouterEmulator) -> None:
     # Each batch answers with its indices shuffled; the result follows the inputs.
-    fake.reply_json(reply([1, 0]))
-    fake.reply_json(reply([0, 1]))
-    fake.reply_json(reply([0]))
+    fake.script(JSONReply(body=reply([1, 0])))
+    fake.script(JSONReply(body=reply([0, 1])))
+    fake.script(JSONReply(body=reply([0])))
     texts = ["t0", "t1", "t2", "t3", "t4"]
     vectors = embeddings(fake, batch_size=2).embed_documents(texts)
-    assert [body["input"] for body in fake.bodies] == [["t0", "t1"], ["t2", "t3"], ["t4"]]
+    assert [body["input"] for body in [request.body for request in fake.requests]] == [
+        ["t0", "t1"],
+        ["t2", "t3"],
+        ["t4"],
+    ]
     assert vectors == [vector(0), vector(1), vector(0), vector(1), vector(0)]
 
 
-def test_missing_indices_mean_list_order(fake: FakeOpenRouter) -> None:
+def test_missing_indices_mean_list_order(fake: OpenRouterEmulator) -> None:
     body = reply([0, 1])
     for item in body["data"]:
         del item["index"]
-    fake.reply_json(body)
+    fake.script(JSONReply(body=body))
     assert embeddings(fake).embed_documents(["a", "b"]) == [vector(0), vector(1)]
 
 
-def test_base64_vectors_are_decoded(fake: FakeOpenRouter) -> None:
+def test_base64_vectors_are_decoded(fake: OpenRouterEmulator) -> None:
     values = [0.25, -1.5, 3.0]
     packed = base64.b64encode(struct.pack("<3f", *values)).decode()
-    fake.reply_json(
-        {**reply([0]), "data": [{"object": "embedding", "index": 0, "embedding": packed}]}
+    fake.script(
+        JSONReply(
+            body={**reply([0]), "data": [{"object": "embedding", "index": 0, "embedding": packed}]}
+        )
     )
     assert embeddings(fake).embed_query("x") == values
-    assert fake.body["encoding_format"] == "base64"
+    assert fake.requests[-1].body["encoding_format"] == "base64"
 
 
-def test_no_encoding_format_is_sent_when_set_to_none(fake: FakeOpenRouter) -> None:
-    fake.reply_json(reply([0]))
+def test_no_encoding_format_is_sent_when_set_to_none(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=reply([0])))
     embeddings(fake, encoding_format=None).embed_query("x")
-    assert fake.body == {"model": MODEL, "input": ["x"]}
+    assert fake.requests[-1].body == {"model": MODEL, "input": ["x"]}
 
 
-def test_no_texts_no_request(fake: FakeOpenRouter) -> None:
+def test_no_texts_no_request(fake: OpenRouterEmulator) -> None:
     assert embeddings(fake).embed_documents([]) == []
     assert fake.requests == []
 
@@ -175,7 +189,7 @@ def test_no_texts_no_request(fake: FakeOpenRouter) -> None:
 # --- usage and cost --------------------------------------------------------------------
 
 
-def test_embed_with_usage_sums_every_batch(fake: FakeOpenRouter) -> None:
+def test_embed_with_usage_sums_every_batch(fake: OpenRouterEmulator) -> None:
     first_usage = {
         "prompt_tokens": 7,
         "total_tokens": 7,
@@ -183,8 +197,10 @@ def test_embed_with_usage_sums_every_batch(fake: FakeOpenRouter) -> None:
         "is_byok": False,
         "cost_details": {"upstream_inference_cost": None},
     }
-    fake.reply_json(reply([0, 1], usage=first_usage, id="embd-1"))
-    fake.reply_json(reply([0], usage={"prompt_tokens": 3, "total_tokens": 3, "cost": 0.0000001}))
+    fake.script(JSONReply(body=reply([0, 1], usage=first_usage, id="embd-1")))
+    fake.script(
+        JSONReply(body=reply([0], usage={"prompt_tokens": 3, "total_tokens": 3, "cost": 0.0000001}))
+    )
     result = embeddings(fake, batch_size=2).embed_with_usage(["a", "b", "c"])
     assert result.embeddings == [vector(0), vector(1), vector(0)]
     assert result.usage["prompt_tokens"] == 10
@@ -194,8 +210,8 @@ def test_embed_with_usage_sums_every_batch(fake: FakeOpenRouter) -> None:
     assert len(result.response_metadata) == 2
 
 
-async def test_aembed_with_usage_without_a_reported_cost(fake: FakeOpenRouter) -> None:
-    fake.reply_json(reply([0], usage={"prompt_tokens": 2, "total_tokens": 2}))
+async def test_aembed_with_usage_without_a_reported_cost(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=reply([0], usage={"prompt_tokens": 2, "total_tokens": 2})))
     result = await embeddings(fake).aembed_with_usage(["a"])
     assert result.usage == {"prompt_tokens": 2, "total_tokens": 2, "cost": None}
 
@@ -203,28 +219,32 @@ async def test_aembed_with_usage_without_a_reported_cost(fake: FakeOpenRouter) -
 # --- errors and retries ----------------------------------------------------------------
 
 
-def test_401_is_not_retried(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(401, "User not found."), status=401)
+def test_401_is_not_retried(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(401, "User not found."), status=401))
     with pytest.raises(OpenRouterAuthenticationError, match="User not found"):
         embeddings(fake, max_retries=3).embed_query("x")
     assert len(fake.requests) == 1
 
 
-def test_429_is_retried_then_raised(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(429, "Rate limit exceeded"), status=429, **NO_WAIT)
+def test_429_is_retried_then_raised(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(429, "Rate limit exceeded"), status=429, headers=NO_WAIT))
     with pytest.raises(OpenRouterRateLimitError):
         embeddings(fake, max_retries=2).embed_query("x")
     assert len(fake.requests) == 3
 
 
-async def test_a_retried_batch_is_sent_again_unchanged(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(503, "Service temporarily unavailable"), status=503, **NO_WAIT)
-    fake.reply_json(reply([0, 1]))
+async def test_a_retried_batch_is_sent_again_unchanged(fake: OpenRouterEmulator) -> None:
+    fake.script(
+        JSONReply(
+            body=error_body(503, "Service temporarily unavailable"), status=503, headers=NO_WAIT
+        )
+    )
+    fake.script(JSONReply(body=reply([0, 1])))
     assert len(await embeddings(fake, max_retries=1).aembed_documents(["a", "b"])) == 2
-    assert fake.bodies[0] == fake.bodies[1]
+    assert fake.requests[0].body == fake.requests[1].body
 
 
-def test_a_chat_model_on_the_embeddings_endpoint(fake: FakeOpenRouter) -> None:
+def test_a_chat_model_on_the_embeddings_endpoint(fake: OpenRouterEmulator) -> None:
     # Chat models called here give availability.code "wrong_endpoint"
     # (docs/openrouter-wire-notes.md#availability-errors).
     body = error_body(
@@ -233,14 +253,18 @@ def test_a_chat_model_on_the_embeddings_endpoint(fake: FakeOpenRouter) -> None:
         error_type="invalid_request",
         availability={"code": "wrong_endpoint", "retryable": False},
     )
-    fake.reply_json(body, status=400)
+    fake.script(JSONReply(body=body, status=400))
     with pytest.raises(OpenRouterBadRequestError, match="not an embeddings model"):
         embeddings(fake, model="openai/gpt-4o-mini").embed_query("x")
     assert len(fake.requests) == 1
 
 
-def test_an_error_inside_a_200_body_is_raised(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(502, "Provider returned error", metadata={"raw": "upstream died"}))
+def test_an_error_inside_a_200_body_is_raised(fake: OpenRouterEmulator) -> None:
+    fake.script(
+        JSONReply(
+            body=error_body(502, "Provider returned error", metadata={"raw": "upstream died"})
+        )
+    )
     with pytest.raises(OpenRouterServerError, match="upstream died"):
         embeddings(fake, max_retries=0).embed_query("x")
 
@@ -268,16 +292,16 @@ def test_an_error_inside_a_200_body_is_raised(fake: FakeOpenRouter) -> None:
         "short-base64",
     ],
 )
-def test_malformed_responses(fake: FakeOpenRouter, body: dict[str, Any], message: str) -> None:
-    fake.reply_json(body)
+def test_malformed_responses(fake: OpenRouterEmulator, body: dict[str, Any], message: str) -> None:
+    fake.script(JSONReply(body=body))
     with pytest.raises(OpenRouterResponseError, match=message) as info:
         embeddings(fake, max_retries=2).embed_query("x")
     assert info.value.error_type == "malformed_response"
     assert len(fake.requests) == 1
 
 
-def test_a_non_json_body(fake: FakeOpenRouter) -> None:
-    fake.reply_raw(b"<html>oops</html>")
+def test_a_non_json_body(fake: OpenRouterEmulator) -> None:
+    fake.script(RawReply(body=b"<html>oops</html>"))
     with pytest.raises(OpenRouterResponseError, match="invalid JSON"):
         embeddings(fake).embed_query("x")
 
@@ -293,13 +317,15 @@ def test_a_non_json_body(fake: FakeOpenRouter) -> None:
         (["fine", 3], TypeError, r"texts\[1\] is a int: embeddings take strings"),
     ],
 )
-def test_bad_texts(fake: FakeOpenRouter, texts: Any, error: type[Exception], message: str) -> None:
+def test_bad_texts(
+    fake: OpenRouterEmulator, texts: Any, error: type[Exception], message: str
+) -> None:
     with pytest.raises(error, match=message):
         embeddings(fake).embed_documents(texts)
     assert fake.requests == []
 
 
-def test_an_empty_query(fake: FakeOpenRouter) -> None:
+def test_an_empty_query(fake: OpenRouterEmulator) -> None:
     with pytest.raises(ValueError, match="text is empty"):
         embeddings(fake).embed_query("")
     assert fake.requests == []
@@ -343,19 +369,20 @@ def test_the_api_key_is_never_shown() -> None:
 
 
 def test_default_clients_over_a_real_socket() -> None:
-    script = Script(json_body=reply([0, 1]))
-    with serve(script) as base_url:
+    with OpenRouterEmulator(api_key="sk-or-x") as emulator:
+        emulator.enqueue(JSONReply(body=reply([0, 1])), path="/embeddings")
+        base_url = emulator.base_url
         model = OpenRouterEmbeddings(model=MODEL, api_key="sk-or-x", openrouter_api_base=base_url)
         with model:
             assert model.embed_documents(["a", "b"]) == [vector(0), vector(1)]
-    assert script.requests[0]["path"] == "/api/v1/embeddings"
-    assert script.requests[0]["body"]["input"] == ["a", "b"]
+    assert emulator.requests[0].path == "/embeddings"
+    assert emulator.requests[0].body["input"] == ["a", "b"]
 
 
 async def test_async_default_clients_over_a_real_socket() -> None:
-    script = Script(json_body=reply([0]))
-    with serve(script) as base_url:
-        model = OpenRouterEmbeddings(model=MODEL, api_key="sk-or-x", base_url=base_url)
+    with OpenRouterEmulator(api_key="sk-or-x") as emulator:
+        emulator.enqueue(JSONReply(body=reply([0])), path="/embeddings")
+        model = OpenRouterEmbeddings(model=MODEL, api_key="sk-or-x", base_url=emulator.base_url)
         assert await model.aembed_query("q") == vector(0)
         await model.aclose()
 

@@ -138,7 +138,7 @@ def test_stream_framing_keepalives_and_usage_last(emulator: OpenRouterEmulator) 
     assert events[:3] == [": OPENROUTER PROCESSING"] * 3
     assert events[-2:] == ["data: [DONE]", ""]
     assert '"usage"' in events[-3]
-    assert '"finish_reason": "stop"' in events[-4]
+    assert '"finish_reason":"stop"' in events[-4]
 
 
 @pytest.mark.parametrize(

@@ -23,12 +23,16 @@ from langchain_core.exceptions import (
 )
 
 from langchain_openrouter import OpenRouterError, OpenRouterRateLimitError
-from tests.unit_tests.fake_openrouter import (
+from langchain_openrouter.testing import (
     GENERATION_ID,
-    FakeOpenRouter,
+    JSONReply,
+    OpenRouterEmulator,
+    RawReply,
+    RecordedRequest,
+    Reply,
+    SSEReply,
     chunk,
-    completion,
-    sse,
+    completion_body,
     text_stream,
 )
 
@@ -46,9 +50,9 @@ def error_body(code: int, message: str = "Something went wrong", **metadata: Any
     }
 
 
-def raised(fake: FakeOpenRouter, **kwargs: Any) -> OpenRouterError:
+def raised(fake: OpenRouterEmulator, **kwargs: Any) -> OpenRouterError:
     with pytest.raises(OpenRouterError) as info:
-        fake.model(**kwargs).invoke("hi")
+        fake.chat_model(**kwargs).invoke("hi")
     return info.value
 
 
@@ -74,9 +78,13 @@ NOT_RETRIED = [400, 401, 402, 403, 404]
 
 @pytest.mark.parametrize(("status", "core_class", "sdk_class"), STATUS_CLASSES)
 def test_http_error_classes(
-    fake: FakeOpenRouter, status: int, core_class: type, sdk_class: type
+    fake: OpenRouterEmulator, status: int, core_class: type, sdk_class: type
 ) -> None:
-    fake.reply_json(error_body(status, f"Failure number {status}"), status=status, **NO_WAIT)
+    fake.script(
+        JSONReply(
+            body=error_body(status, f"Failure number {status}"), status=status, headers=NO_WAIT
+        )
+    )
     error = raised(fake, max_retries=0)
     assert isinstance(error, core_class)
     assert isinstance(error, sdk_class)
@@ -98,8 +106,8 @@ def test_http_error_classes(
     ],
     ids=["message", "error_type"],
 )
-def test_context_overflow(fake: FakeOpenRouter, error: dict[str, Any]) -> None:
-    fake.reply_json({"error": error}, status=400)
+def test_context_overflow(fake: OpenRouterEmulator, error: dict[str, Any]) -> None:
+    fake.script(JSONReply(body={"error": error}, status=400))
     exc = raised(fake)
     assert isinstance(exc, ContextOverflowError)
     assert isinstance(exc, ModelInvalidRequestError)
@@ -108,7 +116,7 @@ def test_context_overflow(fake: FakeOpenRouter, error: dict[str, Any]) -> None:
     assert len(fake.requests) == 1
 
 
-def test_error_attributes(fake: FakeOpenRouter) -> None:
+def test_error_attributes(fake: OpenRouterEmulator) -> None:
     metadata = {
         "error_type": "rate_limit_exceeded",
         "provider_name": "Kluster",
@@ -116,7 +124,11 @@ def test_error_attributes(fake: FakeOpenRouter) -> None:
         "provider_code": "1015",
     }
     headers = {"Retry-After": "7", "X-Generation-Id": GENERATION_ID}
-    fake.reply_json(error_body(429, "Provider returned error", **metadata), status=429, **headers)
+    fake.script(
+        JSONReply(
+            body=error_body(429, "Provider returned error", **metadata), status=429, headers=headers
+        )
+    )
     error = raised(fake, max_retries=0)
     assert isinstance(error, OpenRouterRateLimitError)
     assert error.status_code == 429
@@ -139,15 +151,15 @@ def test_error_attributes(fake: FakeOpenRouter) -> None:
     ],
     ids=["json-string", "object"],
 )
-def test_structured_upstream_reason(fake: FakeOpenRouter, raw: object) -> None:
+def test_structured_upstream_reason(fake: OpenRouterEmulator, raw: object) -> None:
     body = error_body(429, "Provider returned error", raw=raw, provider_name="Google AI Studio")
-    fake.reply_json(body, status=429)
+    fake.script(JSONReply(body=body, status=429))
     error = raised(fake, max_retries=0)
     assert "Provider returned error" in str(error)
     assert "[Google AI Studio] Quota exceeded for model" in str(error)
 
 
-def test_retry_after_from_availability(fake: FakeOpenRouter) -> None:
+def test_retry_after_from_availability(fake: OpenRouterEmulator) -> None:
     body = {
         "error": {
             "message": "All providers for anthropic/claude-sonnet-4.5 are at capacity.",
@@ -156,7 +168,7 @@ def test_retry_after_from_availability(fake: FakeOpenRouter) -> None:
             "availability": {"code": "capacity_exhausted", "retryable": True, "retry_after": 40},
         }
     }
-    fake.reply_json(body, status=429)
+    fake.script(JSONReply(body=body, status=429))
     error = raised(fake, max_retries=0)
     assert isinstance(error, ModelRateLimitError)
     assert error.retry_after == 40
@@ -164,8 +176,10 @@ def test_retry_after_from_availability(fake: FakeOpenRouter) -> None:
     assert "are at capacity" in str(error)
 
 
-def test_client_error_is_not_retryable(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(400, "Bad param", error_type="invalid_request"), status=400)
+def test_client_error_is_not_retryable(fake: OpenRouterEmulator) -> None:
+    fake.script(
+        JSONReply(body=error_body(400, "Bad param", error_type="invalid_request"), status=400)
+    )
     error = raised(fake)
     assert error.is_retryable is False
     assert error.error_type == "invalid_request"
@@ -175,23 +189,23 @@ def test_client_error_is_not_retryable(fake: FakeOpenRouter) -> None:
 
 
 @pytest.mark.parametrize("status", RETRIED + NOT_RETRIED)
-def test_max_retries_zero_sends_one_request(fake: FakeOpenRouter, status: int) -> None:
-    fake.reply_json(error_body(status), status=status, **NO_WAIT)
+def test_max_retries_zero_sends_one_request(fake: OpenRouterEmulator, status: int) -> None:
+    fake.script(JSONReply(body=error_body(status), status=status, headers=NO_WAIT))
     raised(fake, max_retries=0)
     assert len(fake.requests) == 1
 
 
 @pytest.mark.parametrize("status", RETRIED)
-def test_retryable_statuses_are_retried(fake: FakeOpenRouter, status: int) -> None:
-    fake.reply_json(error_body(status), status=status, **NO_WAIT)
+def test_retryable_statuses_are_retried(fake: OpenRouterEmulator, status: int) -> None:
+    fake.script(JSONReply(body=error_body(status), status=status, headers=NO_WAIT))
     error = raised(fake, max_retries=2)
     assert error.status_code == status
     assert len(fake.requests) == 3
 
 
 @pytest.mark.parametrize("status", NOT_RETRIED)
-def test_client_errors_are_not_retried(fake: FakeOpenRouter, status: int) -> None:
-    fake.reply_json(error_body(status), status=status, **NO_WAIT)
+def test_client_errors_are_not_retried(fake: OpenRouterEmulator, status: int) -> None:
+    fake.script(JSONReply(body=error_body(status), status=status, headers=NO_WAIT))
     raised(fake, max_retries=2)
     assert len(fake.requests) == 1
 
@@ -204,39 +218,39 @@ class RetryRecorder(BaseCallbackHandler):
         self.retries.append((retry_state.attempt_number, kwargs["run_id"]))
 
 
-def test_retry_then_success(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(503, "Overloaded"), status=503, **NO_WAIT)
-    fake.reply_json(completion("Recovered"))
+def test_retry_then_success(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(503, "Overloaded"), status=503, headers=NO_WAIT))
+    fake.script(JSONReply(body=completion_body("Recovered")))
     recorder = RetryRecorder()
-    message = fake.model(max_retries=2).invoke("hi", config={"callbacks": [recorder]})
+    message = fake.chat_model(max_retries=2).invoke("hi", config={"callbacks": [recorder]})
     assert message.content == "Recovered"
     assert len(fake.requests) == 2
     assert [attempt for attempt, _ in recorder.retries] == [1]
 
 
-async def test_async_retry_then_success(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(429, "Slow down"), status=429, **NO_WAIT)
-    fake.reply_json(error_body(502, "Bad gateway"), status=502, **NO_WAIT)
-    fake.reply_json(completion("Recovered"))
+async def test_async_retry_then_success(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(429, "Slow down"), status=429, headers=NO_WAIT))
+    fake.script(JSONReply(body=error_body(502, "Bad gateway"), status=502, headers=NO_WAIT))
+    fake.script(JSONReply(body=completion_body("Recovered")))
     recorder = RetryRecorder()
-    message = await fake.model(max_retries=2).ainvoke("hi", config={"callbacks": [recorder]})
+    message = await fake.chat_model(max_retries=2).ainvoke("hi", config={"callbacks": [recorder]})
     assert message.content == "Recovered"
     assert len(fake.requests) == 3
     assert [attempt for attempt, _ in recorder.retries] == [1, 2]
 
 
-def test_http_429_before_stream_is_retried(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(429, "Slow down"), status=429, **NO_WAIT)
-    fake.reply_sse(text_stream("Hel", "lo"))
-    streamed = reduce(add, fake.model(max_retries=2).stream("hi"))
+def test_http_429_before_stream_is_retried(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(429, "Slow down"), status=429, headers=NO_WAIT))
+    fake.script(text_stream("Hel", "lo"))
+    streamed = reduce(add, fake.chat_model(max_retries=2).stream("hi"))
     assert streamed.content == "Hello"
     assert len(fake.requests) == 2
 
 
-async def test_http_429_before_astream_is_retried(fake: FakeOpenRouter) -> None:
-    fake.reply_json(error_body(429, "Slow down"), status=429, **NO_WAIT)
-    fake.reply_sse(text_stream("Hel", "lo"))
-    chunks = [c async for c in fake.model(max_retries=2).astream("hi")]
+async def test_http_429_before_astream_is_retried(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=error_body(429, "Slow down"), status=429, headers=NO_WAIT))
+    fake.script(text_stream("Hel", "lo"))
+    chunks = [c async for c in fake.chat_model(max_retries=2).astream("hi")]
     assert reduce(add, chunks).content == "Hello"
     assert len(fake.requests) == 2
 
@@ -255,11 +269,11 @@ async def test_http_429_before_astream_is_retried(fake: FakeOpenRouter) -> None:
         (502, ModelAPIError),
     ],
 )
-def test_error_in_200_body(fake: FakeOpenRouter, code: int, core_class: type) -> None:
+def test_error_in_200_body(fake: OpenRouterEmulator, code: int, core_class: type) -> None:
     body = error_body(
         code, "Provider returned error", raw="error code: 1015", provider_name="Kluster"
     )
-    fake.reply_json(body)
+    fake.script(JSONReply(body=body))
     error = raised(fake, max_retries=0)
     assert isinstance(error, core_class)
     assert error.status_code == code
@@ -268,56 +282,60 @@ def test_error_in_200_body(fake: FakeOpenRouter, code: int, core_class: type) ->
     assert len(fake.requests) == 1
 
 
-def test_null_choices_is_a_retryable_error(fake: FakeOpenRouter) -> None:
-    body = completion("ignored")
+def test_null_choices_is_a_retryable_error(fake: OpenRouterEmulator) -> None:
+    body = completion_body("ignored")
     body["choices"] = None
-    fake.reply_json(body)
+    fake.script(JSONReply(body=body))
     error = raised(fake, max_retries=0)
     assert error.is_retryable is True
     assert len(fake.requests) == 1
 
 
-def test_null_choices_is_retried(fake: FakeOpenRouter) -> None:
-    body = completion("ignored")
+def test_null_choices_is_retried(fake: OpenRouterEmulator) -> None:
+    body = completion_body("ignored")
     body["choices"] = None
-    fake.reply_json(body)
-    fake.reply_json(completion("Second time lucky"))
-    assert fake.model(max_retries=2).invoke("hi").content == "Second time lucky"
+    fake.script(JSONReply(body=body))
+    fake.script(JSONReply(body=completion_body("Second time lucky")))
+    assert fake.chat_model(max_retries=2).invoke("hi").content == "Second time lucky"
     assert len(fake.requests) == 2
 
 
-def test_completion_nested_under_provider_is_unwrapped(fake: FakeOpenRouter) -> None:
-    fake.reply_json({"provider": completion("Nested hello")})
-    message = fake.model().invoke("hi")
+def test_completion_nested_under_provider_is_unwrapped(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body={"provider": completion_body("Nested hello")}))
+    message = fake.chat_model().invoke("hi")
     assert message.content == "Nested hello"
     assert message.response_metadata["finish_reason"] == "stop"
     assert len(fake.requests) == 1
 
 
-def test_choice_level_error(fake: FakeOpenRouter) -> None:
-    body = completion("Partial answ", finish_reason="error", native_finish_reason="error")
+def test_choice_level_error(fake: OpenRouterEmulator) -> None:
+    body = completion_body("Partial answ", finish_reason="error", native_finish_reason="error")
     body["choices"][0]["error"] = {
         "code": 502,
         "message": "Upstream disconnected mid-generation",
         "metadata": {"provider_name": "DeepInfra"},
     }
-    fake.reply_json(body)
+    fake.script(JSONReply(body=body))
     error = raised(fake, max_retries=0)
     assert isinstance(error, ModelAPIError)
     assert "Upstream disconnected mid-generation" in str(error)
 
 
-def test_finish_reason_error_without_error_object(fake: FakeOpenRouter) -> None:
-    fake.reply_json(
-        completion("", finish_reason="error", native_finish_reason="MALFORMED_FUNCTION_CALL")
+def test_finish_reason_error_without_error_object(fake: OpenRouterEmulator) -> None:
+    fake.script(
+        JSONReply(
+            body=completion_body(
+                "", finish_reason="error", native_finish_reason="MALFORMED_FUNCTION_CALL"
+            )
+        )
     )
     error = raised(fake, max_retries=0)
     assert "MALFORMED_FUNCTION_CALL" in str(error)
     assert len(fake.requests) == 1
 
 
-def test_malformed_json_body(fake: FakeOpenRouter) -> None:
-    fake.reply_raw(b"{not json")
+def test_malformed_json_body(fake: OpenRouterEmulator) -> None:
+    fake.script(RawReply(body=b"{not json"))
     error = raised(fake, max_retries=0)
     assert isinstance(error, ModelError)
     assert "malformed" in str(error).lower()
@@ -338,14 +356,16 @@ MID_STREAM_ERROR = {
     },
     "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
 }
-BROKEN_STREAM = sse([chunk({"content": "Hello"}), chunk({"content": " wor"}), MID_STREAM_ERROR])
+BROKEN_STREAM = SSEReply(
+    events=[chunk({"content": "Hello"}), chunk({"content": " wor"}), MID_STREAM_ERROR]
+)
 
 
-def test_mid_stream_error(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(BROKEN_STREAM)
+def test_mid_stream_error(fake: OpenRouterEmulator) -> None:
+    fake.script(BROKEN_STREAM)
     received = []
     with pytest.raises(OpenRouterRateLimitError) as info:
-        received.extend(fake.model(max_retries=2).stream("hi"))
+        received.extend(fake.chat_model(max_retries=2).stream("hi"))
     assert [piece.content for piece in received] == ["Hello", " wor"]
     assert isinstance(info.value, ModelRateLimitError)
     assert "Rate limit exceeded" in str(info.value)
@@ -357,11 +377,11 @@ async def collect(stream: AsyncIterator[Any], into: list[Any]) -> None:
         into.append(piece)  # noqa: PERF401 - keeps what arrived before the error
 
 
-async def test_mid_stream_error_async(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(BROKEN_STREAM)
+async def test_mid_stream_error_async(fake: OpenRouterEmulator) -> None:
+    fake.script(BROKEN_STREAM)
     received = []
     with pytest.raises(OpenRouterRateLimitError) as info:
-        await collect(fake.model(max_retries=2).astream("hi"), received)
+        await collect(fake.chat_model(max_retries=2).astream("hi"), received)
     assert [piece.content for piece in received] == ["Hello", " wor"]
     assert "Rate limit exceeded" in str(info.value)
     assert len(fake.requests) == 1
@@ -370,34 +390,33 @@ async def test_mid_stream_error_async(fake: FakeOpenRouter) -> None:
 # --- the API key never leaks ---------------------------------------------------------
 
 
-def refuse_connection(request: httpx2.Request) -> None:
-    message = "connection refused"
-    raise httpx2.ConnectError(message, request=request)
+def refuse_connection(request: RecordedRequest) -> Reply:
+    message = f"connection refused for {request.path}"
+    raise httpx2.ConnectError(message)
 
 
 @pytest.mark.parametrize(
     "scenario",
     ["http-401", "body-error", "malformed", "mid-stream", "connection"],
 )
-def test_api_key_never_in_error(fake: FakeOpenRouter, scenario: str) -> None:
+def test_api_key_never_in_error(fake: OpenRouterEmulator, scenario: str) -> None:
     if scenario == "http-401":
-        fake.reply_json(error_body(401, "User not found."), status=401)
+        fake.script(JSONReply(body=error_body(401, "User not found."), status=401))
     elif scenario == "body-error":
-        fake.reply_json(error_body(429, "Provider returned error", raw="quota"))
+        fake.script(JSONReply(body=error_body(429, "Provider returned error", raw="quota")))
     elif scenario == "malformed":
-        fake.reply_raw(b"{not json")
+        fake.script(RawReply(body=b"{not json"))
     elif scenario == "mid-stream":
-        fake.reply_sse(BROKEN_STREAM)
+        fake.script(BROKEN_STREAM)
     else:
-        fake.reply_json(completion())
-        fake.on_request = refuse_connection
-    llm = fake.model(api_key=API_KEY, max_retries=0)
+        fake.script(refuse_connection)
+    llm = fake.chat_model(api_key=API_KEY, max_retries=0)
     call = (
         (lambda: list(llm.stream("hi"))) if scenario == "mid-stream" else (lambda: llm.invoke("hi"))
     )
     with pytest.raises(OpenRouterError) as info:
         call()
-    assert fake.requests[0].headers["Authorization"] == f"Bearer {API_KEY}"
+    assert fake.requests[0].headers["authorization"] == f"Bearer {API_KEY}"
     for text in (str(info.value), repr(info.value)):
         assert API_KEY not in text
         assert "0123456789abcdef" not in text

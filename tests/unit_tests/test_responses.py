@@ -7,17 +7,20 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from tests.unit_tests.fake_openrouter import (
+from langchain_openrouter.testing import (
     GENERATION_ID,
-    FakeOpenRouter,
-    completion,
-    default_usage,
+    JSONReply,
+    OpenRouterEmulator,
+    completion_body,
+)
+from langchain_openrouter.testing import (
+    usage as default_usage,
 )
 
 
-def invoke(fake: FakeOpenRouter, body: dict[str, Any], **kwargs: Any) -> AIMessage:
-    fake.reply_json(body)
-    message = fake.model(**kwargs).invoke("hi")
+def invoke(fake: OpenRouterEmulator, body: dict[str, Any], **kwargs: Any) -> AIMessage:
+    fake.script(JSONReply(body=body))
+    message = fake.chat_model(**kwargs).invoke("hi")
     assert isinstance(message, AIMessage)
     return message
 
@@ -57,26 +60,26 @@ OPENAI_DETAILS = [
 # --- content and tool calls ------------------------------------------------------------
 
 
-def test_text_content(fake: FakeOpenRouter) -> None:
-    message = invoke(fake, completion("Hello there"))
+def test_text_content(fake: OpenRouterEmulator) -> None:
+    message = invoke(fake, completion_body("Hello there"))
     assert message.content == "Hello there"
     assert message.tool_calls == []
     assert message.invalid_tool_calls == []
 
 
-def test_null_content_is_empty_string(fake: FakeOpenRouter) -> None:
-    body = completion(None, tool_calls=[tool_call("call_1", "now", arguments="{}")])
+def test_null_content_is_empty_string(fake: OpenRouterEmulator) -> None:
+    body = completion_body(None, tool_calls=[tool_call("call_1", "now", arguments="{}")])
     message = invoke(fake, body)
     assert message.content == ""
     assert [call["name"] for call in message.tool_calls] == ["now"]
 
 
-def test_tool_calls_are_parsed_in_order(fake: FakeOpenRouter) -> None:
+def test_tool_calls_are_parsed_in_order(fake: OpenRouterEmulator) -> None:
     calls = [
         tool_call("call_a", "get_weather", arguments='{"city": "Paris"}'),
         tool_call("call_b", "get_time", arguments='{"tz": "CET", "fmt": [1, 2]}'),
     ]
-    message = invoke(fake, completion(None, finish_reason="tool_calls", tool_calls=calls))
+    message = invoke(fake, completion_body(None, finish_reason="tool_calls", tool_calls=calls))
     assert [(c["id"], c["name"], c["args"]) for c in message.tool_calls] == [
         ("call_a", "get_weather", {"city": "Paris"}),
         ("call_b", "get_time", {"tz": "CET", "fmt": [1, 2]}),
@@ -90,22 +93,24 @@ def test_tool_calls_are_parsed_in_order(fake: FakeOpenRouter) -> None:
     ids=["missing", "null", "empty-string"],
 )
 def test_tool_call_without_arguments_has_empty_args(
-    fake: FakeOpenRouter, function: dict[str, Any]
+    fake: OpenRouterEmulator, function: dict[str, Any]
 ) -> None:
-    message = invoke(fake, completion(None, tool_calls=[tool_call("call_1", "now", **function)]))
+    message = invoke(
+        fake, completion_body(None, tool_calls=[tool_call("call_1", "now", **function)])
+    )
     assert message.tool_calls == [{"type": "tool_call", "name": "now", "args": {}, "id": "call_1"}]
     assert message.invalid_tool_calls == []
 
 
 @pytest.mark.parametrize("arguments", ['{"city": "Par', "not json", "[1, 2]"])
 def test_unparsable_arguments_become_invalid_tool_calls(
-    fake: FakeOpenRouter, arguments: str
+    fake: OpenRouterEmulator, arguments: str
 ) -> None:
     calls = [
         tool_call("call_ok", "now", arguments="{}"),
         tool_call("call_bad", "get_weather", arguments=arguments),
     ]
-    message = invoke(fake, completion(None, tool_calls=calls))
+    message = invoke(fake, completion_body(None, tool_calls=calls))
     assert [call["id"] for call in message.tool_calls] == ["call_ok"]
     [invalid] = message.invalid_tool_calls
     assert (invalid["id"], invalid["name"], invalid["args"]) == (
@@ -151,14 +156,14 @@ def test_unparsable_arguments_become_invalid_tool_calls(
         ),
     ],
 )
-def test_reasoning_content(fake: FakeOpenRouter, extras: dict[str, Any], expected: str) -> None:
-    message = invoke(fake, completion("Answer", **extras))
+def test_reasoning_content(fake: OpenRouterEmulator, extras: dict[str, Any], expected: str) -> None:
+    message = invoke(fake, completion_body("Answer", **extras))
     assert message.additional_kwargs["reasoning_content"] == expected
     assert message.content == "Answer"
 
 
-def test_no_reasoning_means_no_reasoning_content(fake: FakeOpenRouter) -> None:
-    message = invoke(fake, completion("Answer", reasoning=None))
+def test_no_reasoning_means_no_reasoning_content(fake: OpenRouterEmulator) -> None:
+    message = invoke(fake, completion_body("Answer", reasoning=None))
     assert message.additional_kwargs.get("reasoning_content", "") == ""
     assert not message.additional_kwargs.get("reasoning_details")
 
@@ -173,16 +178,16 @@ def test_no_reasoning_means_no_reasoning_content(fake: FakeOpenRouter) -> None:
     ids=["anthropic", "openai", "unknown-type"],
 )
 def test_reasoning_details_are_kept_exactly_as_sent(
-    fake: FakeOpenRouter, details: list[dict[str, Any]]
+    fake: OpenRouterEmulator, details: list[dict[str, Any]]
 ) -> None:
-    message = invoke(fake, completion("Answer", reasoning_details=details))
+    message = invoke(fake, completion_body("Answer", reasoning_details=details))
     assert message.additional_kwargs["reasoning_details"] == details
 
 
 # --- annotations, images, refusal ----------------------------------------------------
 
 
-def test_annotations_url_citation_and_file(fake: FakeOpenRouter) -> None:
+def test_annotations_url_citation_and_file(fake: OpenRouterEmulator) -> None:
     annotations = [
         {
             "type": "url_citation",
@@ -203,18 +208,18 @@ def test_annotations_url_citation_and_file(fake: FakeOpenRouter) -> None:
             },
         },
     ]
-    message = invoke(fake, completion("See [example.com]", annotations=annotations))
+    message = invoke(fake, completion_body("See [example.com]", annotations=annotations))
     assert message.additional_kwargs["annotations"] == annotations
 
 
-def test_images(fake: FakeOpenRouter) -> None:
+def test_images(fake: OpenRouterEmulator) -> None:
     images = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]
-    message = invoke(fake, completion("Here it is", images=images))
+    message = invoke(fake, completion_body("Here it is", images=images))
     assert message.additional_kwargs["images"] == images
 
 
-def test_refusal(fake: FakeOpenRouter) -> None:
-    message = invoke(fake, completion(None, refusal="I can't help with that."))
+def test_refusal(fake: OpenRouterEmulator) -> None:
+    message = invoke(fake, completion_body(None, refusal="I can't help with that."))
     assert message.additional_kwargs["refusal"] == "I can't help with that."
     assert message.content == ""
 
@@ -222,11 +227,11 @@ def test_refusal(fake: FakeOpenRouter) -> None:
 # --- usage -------------------------------------------------------------------------------
 
 
-def test_float_token_counts_are_cast_to_int(fake: FakeOpenRouter) -> None:
+def test_float_token_counts_are_cast_to_int(fake: OpenRouterEmulator) -> None:
     usage = {**default_usage(), "prompt_tokens": 14417.92, "completion_tokens": 10.0}
     usage["total_tokens"] = 14427.92
     usage["completion_tokens_details"] = {"reasoning_tokens": 3.0, "image_tokens": 0}
-    message = invoke(fake, completion("img", usage=usage))
+    message = invoke(fake, completion_body("img", usage=usage))
     assert message.usage_metadata is not None
     assert message.usage_metadata["input_tokens"] == 14417
     assert message.usage_metadata["output_tokens"] == 10
@@ -236,7 +241,7 @@ def test_float_token_counts_are_cast_to_int(fake: FakeOpenRouter) -> None:
         assert type(message.usage_metadata[key]) is int
 
 
-def test_cache_tokens_are_part_of_input_tokens(fake: FakeOpenRouter) -> None:
+def test_cache_tokens_are_part_of_input_tokens(fake: OpenRouterEmulator) -> None:
     usage = {
         **default_usage(),
         "prompt_tokens": 10339,
@@ -245,7 +250,7 @@ def test_cache_tokens_are_part_of_input_tokens(fake: FakeOpenRouter) -> None:
         "prompt_tokens_details": {"cached_tokens": 10318, "cache_write_tokens": 12},
         "completion_tokens_details": {"reasoning_tokens": 41},
     }
-    message = invoke(fake, completion("cached", usage=usage))
+    message = invoke(fake, completion_body("cached", usage=usage))
     assert message.usage_metadata is not None
     assert message.usage_metadata["input_tokens"] == 10339
     assert message.usage_metadata["output_tokens"] == 60
@@ -255,8 +260,8 @@ def test_cache_tokens_are_part_of_input_tokens(fake: FakeOpenRouter) -> None:
     assert message.usage_metadata["output_token_details"]["reasoning"] == 41
 
 
-def test_default_usage(fake: FakeOpenRouter) -> None:
-    message = invoke(fake, completion("Hello!"))
+def test_default_usage(fake: OpenRouterEmulator) -> None:
+    message = invoke(fake, completion_body("Hello!"))
     assert message.usage_metadata is not None
     assert message.usage_metadata["input_tokens"] == 12
     assert message.usage_metadata["output_tokens"] == 5
@@ -265,13 +270,13 @@ def test_default_usage(fake: FakeOpenRouter) -> None:
     assert message.usage_metadata["output_token_details"].get("reasoning", 0) == 0
 
 
-def test_audio_tokens_when_reported(fake: FakeOpenRouter) -> None:
+def test_audio_tokens_when_reported(fake: OpenRouterEmulator) -> None:
     usage = {
         **default_usage(),
         "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 7},
         "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 3},
     }
-    message = invoke(fake, completion("speech", usage=usage))
+    message = invoke(fake, completion_body("speech", usage=usage))
     assert message.usage_metadata is not None
     assert message.usage_metadata["input_token_details"]["audio"] == 7
     assert message.usage_metadata["output_token_details"]["audio"] == 3
@@ -280,14 +285,14 @@ def test_audio_tokens_when_reported(fake: FakeOpenRouter) -> None:
 # --- response metadata -----------------------------------------------------------------
 
 
-def test_response_metadata(fake: FakeOpenRouter) -> None:
+def test_response_metadata(fake: OpenRouterEmulator) -> None:
     usage = {
         **default_usage(),
         "cost": 0.00412,
         "is_byok": True,
         "server_tool_use_details": {"tool_calls_requested": 2, "web_search_requests": 2},
     }
-    body = completion(
+    body = completion_body(
         "Hi",
         model="anthropic/claude-sonnet-4.5-20250929",
         provider="Amazon Bedrock",
@@ -309,22 +314,22 @@ def test_response_metadata(fake: FakeOpenRouter) -> None:
     assert metadata["is_byok"] is True
     assert metadata["system_fingerprint"] == "fp_e819e3438b"
     assert metadata["server_tool_use"] == usage["server_tool_use_details"]
-    assert fake.body["model"] == "anthropic/claude-sonnet-4.5"
+    assert fake.requests[-1].body["model"] == "anthropic/claude-sonnet-4.5"
 
 
-def test_logprobs_when_sent(fake: FakeOpenRouter) -> None:
+def test_logprobs_when_sent(fake: OpenRouterEmulator) -> None:
     logprobs = {
         "content": [{"token": "Hi", "logprob": -0.01, "bytes": [72, 105], "top_logprobs": []}],
         "refusal": None,
     }
-    body = completion("Hi")
+    body = completion_body("Hi")
     body["choices"][0]["logprobs"] = logprobs
     message = invoke(fake, body)
     assert message.response_metadata["logprobs"] == logprobs
 
 
-def test_unknown_fields_are_tolerated(fake: FakeOpenRouter) -> None:
-    body = completion("Still fine", shiny_new_field={"x": 1}, audio=None)
+def test_unknown_fields_are_tolerated(fake: OpenRouterEmulator) -> None:
+    body = completion_body("Still fine", shiny_new_field={"x": 1}, audio=None)
     body["openrouter_metadata"] = {"routing": ["a", "b"]}
     body["safeguard_results"] = [{"kind": "pii", "passed": True}]
     body["service_tier"] = "flex"
@@ -341,7 +346,7 @@ def test_unknown_fields_are_tolerated(fake: FakeOpenRouter) -> None:
 # --- async -------------------------------------------------------------------------------
 
 
-RICH_BODY = completion(
+RICH_BODY = completion_body(
     None,
     model="openai/gpt-5-mini-2025-08-07",
     finish_reason="tool_calls",
@@ -361,9 +366,9 @@ RICH_BODY = completion(
 )
 
 
-async def test_ainvoke_matches_invoke(fake: FakeOpenRouter) -> None:
-    fake.reply_json(RICH_BODY)
-    llm = fake.model(model="openai/gpt-5-mini")
+async def test_ainvoke_matches_invoke(fake: OpenRouterEmulator) -> None:
+    fake.script(JSONReply(body=RICH_BODY))
+    llm = fake.chat_model(model="openai/gpt-5-mini")
     invoked = llm.invoke("hi")
     ainvoked = await llm.ainvoke("hi")
     assert ainvoked == invoked
@@ -377,16 +382,16 @@ async def test_ainvoke_matches_invoke(fake: FakeOpenRouter) -> None:
     assert ainvoked.response_metadata["model_name"] == "openai/gpt-5-mini-2025-08-07"
 
 
-async def test_ainvoke_null_content_and_annotations(fake: FakeOpenRouter) -> None:
+async def test_ainvoke_null_content_and_annotations(fake: OpenRouterEmulator) -> None:
     annotations = [{"type": "url_citation", "url_citation": {"url": "https://a.example"}}]
-    message = await _ainvoke(fake, completion(None, annotations=annotations))
+    message = await _ainvoke(fake, completion_body(None, annotations=annotations))
     assert message.content == ""
     assert message.additional_kwargs["annotations"] == annotations
     assert message.response_metadata["model_provider"] == "openrouter"
 
 
-async def _ainvoke(fake: FakeOpenRouter, body: dict[str, Any]) -> AIMessage:
-    fake.reply_json(body)
-    message = await fake.model().ainvoke("hi")
+async def _ainvoke(fake: OpenRouterEmulator, body: dict[str, Any]) -> AIMessage:
+    fake.script(JSONReply(body=body))
+    message = await fake.chat_model().ainvoke("hi")
     assert isinstance(message, AIMessage)
     return message

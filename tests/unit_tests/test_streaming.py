@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from functools import reduce
 from operator import add
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.unit_tests.fake_openrouter import (
-    FakeOpenRouter,
+from langchain_openrouter.testing import (
+    Comment,
+    JSONReply,
+    OpenRouterEmulator,
+    SSEReply,
+    StreamShape,
     chunk,
-    completion,
-    default_usage,
-    sse,
+    completion_body,
     text_stream,
+)
+from langchain_openrouter.testing import (
+    usage as default_usage,
 )
 
 if TYPE_CHECKING:
@@ -25,20 +29,24 @@ ANTHROPIC = {"model": "anthropic/claude-sonnet-4.5", "provider": "Anthropic"}
 OPENAI_REASONING = {"model": "openai/gpt-5-mini", "provider": "OpenAI"}
 
 
-def finish(reason: str = "stop", native: str = "stop", **envelope: Any) -> list[dict[str, Any]]:
+def finish(
+    reason: str = "stop", native: str | None = None, **envelope: Any
+) -> list[dict[str, Any]]:
     """The finish chunk, then the usage chunk (which carries finish_reason null)."""
     return [
-        chunk({"content": ""}, finish_reason=reason, native_finish_reason=native, **envelope),
+        chunk(
+            {"content": ""}, finish_reason=reason, native_finish_reason=native or reason, **envelope
+        ),
         chunk({"content": ""}, usage=default_usage(), **envelope),
     ]
 
 
 def invoke_and_stream(
-    fake: FakeOpenRouter, body: dict[str, Any], stream_body: str, **kwargs: Any
+    fake: OpenRouterEmulator, body: dict[str, Any], stream_body: SSEReply, **kwargs: Any
 ) -> tuple[BaseMessage, AIMessageChunk]:
-    fake.reply_json(body)
-    fake.reply_sse(stream_body)
-    llm = fake.model(**kwargs)
+    fake.script(JSONReply(body=body))
+    fake.script(stream_body)
+    llm = fake.chat_model(**kwargs)
     invoked = llm.invoke("hi")
     streamed = reduce(add, llm.stream("hi"))
     assert len(fake.requests) == 2
@@ -70,16 +78,16 @@ def assert_same_message(
         assert streamed.response_metadata.get(key) == invoked.response_metadata.get(key), key
 
 
-def test_text(fake: FakeOpenRouter) -> None:
+def test_text(fake: OpenRouterEmulator) -> None:
     invoked, streamed = invoke_and_stream(
-        fake, completion("Hello there!"), text_stream("Hel", "lo there", "!")
+        fake, completion_body("Hello there!"), text_stream("Hel", "lo there", "!")
     )
     assert_same_message(invoked, streamed)
     assert streamed.content == "Hello there!"
     assert streamed.response_metadata["finish_reason"] == "stop"
     assert streamed.response_metadata["model_name"] == "openai/gpt-4o-mini"
     assert streamed.response_metadata["provider"] == "OpenAI"
-    assert streamed.response_metadata["cost"] == 0.000021
+    assert streamed.response_metadata["cost"] == 0.000022
     assert streamed.usage_metadata is not None
     assert streamed.usage_metadata["total_tokens"] == 17
 
@@ -109,7 +117,7 @@ def _call_fragment(
     return chunk({"tool_calls": [fragment]})
 
 
-def test_parallel_tool_calls_by_index(fake: FakeOpenRouter) -> None:
+def test_parallel_tool_calls_by_index(fake: OpenRouterEmulator) -> None:
     events = [
         _call_fragment(0, "", "call_a", "get_weather"),
         _call_fragment(0, '{"city"'),
@@ -119,10 +127,10 @@ def test_parallel_tool_calls_by_index(fake: FakeOpenRouter) -> None:
         _call_fragment(1, '"CET"}'),
         *finish("tool_calls", "tool_calls"),
     ]
-    body = completion(
+    body = completion_body(
         None, finish_reason="tool_calls", native_finish_reason="tool_calls", tool_calls=TWO_CALLS
     )
-    invoked, streamed = invoke_and_stream(fake, body, sse(events))
+    invoked, streamed = invoke_and_stream(fake, body, SSEReply(events=events))
     assert_same_message(invoked, streamed)
     assert [(c["id"], c["name"], c["args"]) for c in streamed.tool_calls] == [
         ("call_a", "get_weather", {"city": "Paris"}),
@@ -131,51 +139,53 @@ def test_parallel_tool_calls_by_index(fake: FakeOpenRouter) -> None:
     assert streamed.invalid_tool_calls == []
 
 
-def test_name_repeated_on_every_fragment_is_not_doubled(fake: FakeOpenRouter) -> None:
+def test_name_repeated_on_every_fragment_is_not_doubled(fake: OpenRouterEmulator) -> None:
     events = [
         _call_fragment(0, piece, "call_a", "get_weather") for piece in ('{"ci', 'ty":', '"Paris"}')
     ]
-    body = completion(None, finish_reason="tool_calls", tool_calls=TWO_CALLS[:1])
-    invoked, streamed = invoke_and_stream(fake, body, sse([*events, *finish("tool_calls")]))
+    body = completion_body(None, finish_reason="tool_calls", tool_calls=TWO_CALLS[:1])
+    invoked, streamed = invoke_and_stream(
+        fake, body, SSEReply(events=[*events, *finish("tool_calls")])
+    )
     assert_same_message(invoked, streamed)
     assert streamed.tool_calls == [
         {"type": "tool_call", "name": "get_weather", "args": {"city": "Paris"}, "id": "call_a"}
     ]
 
 
-def test_tool_call_without_arguments(fake: FakeOpenRouter) -> None:
+def test_tool_call_without_arguments(fake: OpenRouterEmulator) -> None:
     call = {"id": "call_n", "type": "function", "function": {"name": "now"}}
     fragment = chunk({"tool_calls": [{"index": 0, **call}]})
-    body = completion(None, finish_reason="tool_calls", tool_calls=[call])
-    invoked, streamed = invoke_and_stream(fake, body, sse([fragment, *finish("tool_calls")]))
+    body = completion_body(None, finish_reason="tool_calls", tool_calls=[call])
+    invoked, streamed = invoke_and_stream(
+        fake, body, SSEReply(events=[fragment, *finish("tool_calls")])
+    )
     assert_same_message(invoked, streamed)
     assert [(c["name"], c["args"]) for c in streamed.tool_calls] == [("now", {})]
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
-def test_processing_comments_are_ignored(fake: FakeOpenRouter, newline: str) -> None:
-    comment = ": OPENROUTER PROCESSING\n\n"
-    events = [chunk({"content": "Hi"}), chunk({"content": " you"}), *finish()]
-    data = [f"data: {json.dumps(event)}\n\n" for event in events]
-    text = comment * 2 + data[0] + comment + "".join(data[1:]) + comment + "data: [DONE]\n\n"
-    fake.reply_sse(text.replace("\n", newline))
-    streamed = reduce(add, fake.model().stream("hi"))
+def test_processing_comments_are_ignored(fake: OpenRouterEmulator, newline: str) -> None:
+    events = [chunk({"content": "Hi"}), Comment(), chunk({"content": " you"}), *finish()]
+    shape = StreamShape(keepalives=2, line_ending="\r\n" if newline == "\r\n" else "\n")
+    fake.script(SSEReply(events=[*events, Comment()], stream=shape))
+    streamed = reduce(add, fake.chat_model().stream("hi"))
     assert streamed.content == "Hi you"
     assert streamed.response_metadata["finish_reason"] == "stop"
     assert streamed.usage_metadata is not None
     assert streamed.usage_metadata["total_tokens"] == 17
 
 
-def test_finish_reason_appears_exactly_once(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("a", "b"))
-    chunks = list(fake.model().stream("hi"))
+def test_finish_reason_appears_exactly_once(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("a", "b"))
+    chunks = list(fake.chat_model().stream("hi"))
     with_reason = [c for c in chunks if c.response_metadata.get("finish_reason")]
     assert len(with_reason) == 1
     assert reduce(add, chunks).response_metadata["finish_reason"] == "stop"
     assert reduce(add, chunks).response_metadata["native_finish_reason"] == "stop"
 
 
-def test_anthropic_reasoning_fragments_merge(fake: FakeOpenRouter) -> None:
+def test_anthropic_reasoning_fragments_merge(fake: OpenRouterEmulator) -> None:
     def fragment(**detail: Any) -> dict[str, Any]:
         return {"type": "reasoning.text", "format": "anthropic-claude-v1", "index": 0, **detail}
 
@@ -199,20 +209,22 @@ def test_anthropic_reasoning_fragments_merge(fake: FakeOpenRouter) -> None:
         *finish("stop", "end_turn", **ANTHROPIC),
     ]
     details = [fragment(text="Let me compute.", signature="Et8BCmUIDxgC")]
-    body = completion(
+    body = completion_body(
         "17 * 23 = 391.",
         native_finish_reason="end_turn",
         reasoning="Let me compute.",
         reasoning_details=details,
         **ANTHROPIC,
     )
-    invoked, streamed = invoke_and_stream(fake, body, sse(events), model=ANTHROPIC["model"])
+    invoked, streamed = invoke_and_stream(
+        fake, body, SSEReply(events=events), model=ANTHROPIC["model"]
+    )
     assert_same_message(invoked, streamed)
     assert streamed.additional_kwargs["reasoning_details"] == details
     assert streamed.additional_kwargs["reasoning_content"] == "Let me compute."
 
 
-def test_openai_summary_and_encrypted_reasoning(fake: FakeOpenRouter) -> None:
+def test_openai_summary_and_encrypted_reasoning(fake: OpenRouterEmulator) -> None:
     def detail(kind: str, **fields: Any) -> dict[str, Any]:
         return {
             "type": kind,
@@ -245,14 +257,15 @@ def test_openai_summary_and_encrypted_reasoning(fake: FakeOpenRouter) -> None:
         detail("reasoning.summary", summary="**Plan** it"),
         detail("reasoning.encrypted", data="gAAAAABpAjHR"),
     ]
-    body = completion(
+    body = completion_body(
         "Done.",
         native_finish_reason="completed",
         reasoning="**Plan** it",
         reasoning_details=details,
         **OPENAI_REASONING,
     )
-    invoked, streamed = invoke_and_stream(fake, body, sse(events), model=OPENAI_REASONING["model"])
+    stream = SSEReply(events=events)
+    invoked, streamed = invoke_and_stream(fake, body, stream, model=OPENAI_REASONING["model"])
     # Both entries arrive with index 0 (as in real traffic). LangChain's `+` merges list
     # items by index, so the two entries can only stay apart if one is renumbered: the
     # index is the one key allowed to differ.
@@ -263,7 +276,7 @@ def test_openai_summary_and_encrypted_reasoning(fake: FakeOpenRouter) -> None:
     assert len({entry["index"] for entry in merged}) == 2
 
 
-def test_usage_with_cache_tokens_on_summed_message(fake: FakeOpenRouter) -> None:
+def test_usage_with_cache_tokens_on_summed_message(fake: OpenRouterEmulator) -> None:
     usage = {
         **default_usage(),
         "prompt_tokens": 10339,
@@ -273,7 +286,7 @@ def test_usage_with_cache_tokens_on_summed_message(fake: FakeOpenRouter) -> None
         "completion_tokens_details": {"reasoning_tokens": 41},
     }
     invoked, streamed = invoke_and_stream(
-        fake, completion("ok", usage=usage), text_stream("o", "k", usage=usage)
+        fake, completion_body("ok", usage=usage), text_stream("o", "k", usage=usage)
     )
     assert_same_message(invoked, streamed)
     assert streamed.usage_metadata == {
@@ -285,22 +298,22 @@ def test_usage_with_cache_tokens_on_summed_message(fake: FakeOpenRouter) -> None
     }
 
 
-def test_stream_usage_false_gives_no_usage(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("Hi"))
-    streamed = reduce(add, fake.model(stream_usage=False).stream("hi"))
+def test_stream_usage_false_gives_no_usage(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("Hi"))
+    streamed = reduce(add, fake.chat_model(stream_usage=False).stream("hi"))
     assert streamed.content == "Hi"
     assert not streamed.usage_metadata
 
 
-async def test_astream_gives_the_same_as_stream(fake: FakeOpenRouter) -> None:
+async def test_astream_gives_the_same_as_stream(fake: OpenRouterEmulator) -> None:
     events = [
         chunk({"reasoning": "Think", "content": ""}),
         _call_fragment(0, "", "call_a", "get_weather"),
         _call_fragment(0, '{"city":"Paris"}'),
         *finish("tool_calls", "tool_calls"),
     ]
-    fake.reply_sse(sse(events))
-    llm = fake.model()
+    fake.script(SSEReply(events=events))
+    llm = fake.chat_model()
     streamed = reduce(add, llm.stream("hi"))
     astreamed = reduce(add, [c async for c in llm.astream("hi")])
     assert astreamed == streamed
@@ -310,9 +323,9 @@ async def test_astream_gives_the_same_as_stream(fake: FakeOpenRouter) -> None:
     assert astreamed.usage_metadata is not None
 
 
-def test_breaking_out_early(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("first", "second", "third"))
-    llm = fake.model()
+def test_breaking_out_early(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("first", "second", "third"))
+    llm = fake.chat_model()
     for piece in llm.stream("hi"):
         assert piece.content == "first"
         break
@@ -323,25 +336,25 @@ def test_breaking_out_early(fake: FakeOpenRouter) -> None:
     assert len(fake.requests) == 3
 
 
-async def test_breaking_out_of_astream_early(fake: FakeOpenRouter) -> None:
-    fake.reply_sse(text_stream("first", "second"))
-    llm = fake.model()
+async def test_breaking_out_of_astream_early(fake: OpenRouterEmulator) -> None:
+    fake.script(text_stream("first", "second"))
+    llm = fake.chat_model()
     stream = llm.astream("hi")
     assert (await anext(stream)).content == "first"
     await stream.aclose()
     assert reduce(add, [c async for c in llm.astream("hi")]).content == "firstsecond"
 
 
-def test_usage_chunk_with_empty_choices(fake: FakeOpenRouter) -> None:
+def test_usage_chunk_with_empty_choices(fake: OpenRouterEmulator) -> None:
     usage_chunk = {**chunk(usage=default_usage()), "choices": []}
     events = [chunk({"content": "Hi"}), finish()[0], usage_chunk]
-    invoked, streamed = invoke_and_stream(fake, completion("Hi"), sse(events))
+    invoked, streamed = invoke_and_stream(fake, completion_body("Hi"), SSEReply(events=events))
     assert_same_message(invoked, streamed)
     assert streamed.usage_metadata is not None
     assert streamed.usage_metadata["total_tokens"] == 17
 
 
-def test_annotations_streamed_one_per_chunk(fake: FakeOpenRouter) -> None:
+def test_annotations_streamed_one_per_chunk(fake: OpenRouterEmulator) -> None:
     annotations = [
         {"type": "url_citation", "url_citation": {"url": f"https://{host}", "title": host}}
         for host in ("a.example", "b.example")
@@ -353,7 +366,7 @@ def test_annotations_streamed_one_per_chunk(fake: FakeOpenRouter) -> None:
         *finish(),
     ]
     invoked, streamed = invoke_and_stream(
-        fake, completion("See a and b", annotations=annotations), sse(events)
+        fake, completion_body("See a and b", annotations=annotations), SSEReply(events=events)
     )
     assert_same_message(invoked, streamed)
     assert streamed.additional_kwargs["annotations"] == annotations
