@@ -35,6 +35,8 @@ class Request:
     body: dict[str, Any]
     timeout: Any
     max_retries: int
+    headers: Mapping[str, str] | None = None
+    """Per-request headers (response caching, router metadata); None for none."""
 
 
 def check_reasoning(

@@ -26,6 +26,7 @@ from langchain_openrouter._response import (
     raise_for_failed_choice,
     response_metadata,
 )
+from langchain_openrouter._response_headers import HEADERS_KEY
 from langchain_openrouter._transport import ENDED_WITHOUT_DONE
 
 _CONCATENATED_DETAIL_KEYS = frozenset({"text", "summary", "data"})
@@ -37,6 +38,8 @@ _ENVELOPE_KEYS = (
     "service_tier",
     "created",
     "object",
+    "openrouter_metadata",  # on the final chunk (docs: router-metadata#supported-endpoints)
+    HEADERS_KEY,  # on the first chunk, by _transport
 )
 
 

@@ -31,6 +31,7 @@ from langchain_openrouter._errors import (
     malformed,
 )
 from langchain_openrouter._response import checked_completion, json_object, raise_for_failed_choice
+from langchain_openrouter._response_headers import HEADERS_KEY, response_header_facts
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
@@ -101,11 +102,36 @@ def translated_errors(generation_id: str | None = None) -> Iterator[None]:
 
 
 def _post_kwargs(request: Request, *, stream: bool) -> dict[str, Any]:
-    options = {} if request.timeout is None else {"timeout": request.timeout}
-    kwargs: dict[str, Any] = {"cast_to": object, "body": request.body, "options": options}
+    options: dict[str, Any] = {} if request.timeout is None else {"timeout": request.timeout}
+    if request.headers:
+        options["headers"] = request.headers
+    # A plain request returns the httpx response itself (the SDK's cheapest path), read
+    # by _completion_of; a stream keeps its response as `events.response`.
+    cast_to = object if stream else httpx2.Response
+    kwargs: dict[str, Any] = {"cast_to": cast_to, "body": request.body, "options": options}
     if stream:
         kwargs.update(stream=True, stream_cls=_EventStream)
     return kwargs
+
+
+def _json_body(response: httpx2.Response) -> object:
+    """The body as the SDK's ``cast_to=object`` reads it: JSON, else the text."""
+    content_type = response.headers.get("content-type", "*").split(";", 1)[0]
+    return response.json() if content_type.endswith("json") else response.text
+
+
+def _completion_of(response: object) -> dict[str, Any]:
+    """The checked completion of a response, with the facts its headers carry."""
+    if not isinstance(response, httpx2.Response):
+        return checked_completion(response)
+    data = checked_completion(_json_body(response))
+    _note_headers(data, response.headers)
+    return data
+
+
+def _note_headers(data: object, headers: Mapping[str, str]) -> None:
+    if isinstance(data, dict) and (facts := response_header_facts(headers)) is not None:
+        data[HEADERS_KEY] = facts
 
 
 def _ended_empty() -> OpenRouterResponseError:
@@ -158,7 +184,7 @@ def complete(
     client = connection.sync_client()
     kwargs = _post_kwargs(request, stream=False)
     send = partial(client.post, PATH, **kwargs)
-    return _retried(send, checked_completion, request.max_retries, run_manager)
+    return _retried(send, _completion_of, request.max_retries, run_manager)
 
 
 async def acomplete(
@@ -170,7 +196,7 @@ async def acomplete(
     client = connection.async_client()
     kwargs = _post_kwargs(request, stream=False)
     send = partial(client.post, PATH, **kwargs)
-    return await _aretried(send, checked_completion, request.max_retries, run_manager)
+    return await _aretried(send, _completion_of, request.max_retries, run_manager)
 
 
 def stream(
@@ -193,6 +219,7 @@ def stream(
                 events.close()
                 raise
     generation_id = first.get("id") if isinstance(first, dict) else None
+    _note_headers(first, events.response.headers)
     try:
         yield first
         with translated_errors(generation_id):
@@ -223,6 +250,7 @@ async def astream(
                 await events.close()
                 raise
     generation_id = first.get("id") if isinstance(first, dict) else None
+    _note_headers(first, events.response.headers)
     try:
         yield first
         with translated_errors(generation_id):
@@ -272,16 +300,27 @@ def _send_json(client: openai.OpenAI | openai.AsyncOpenAI, request: JsonRequest)
     return client.post(request.path, cast_to=object, body=request.body, options=options)
 
 
-def fetch_json(connection: Connection, request: JsonRequest, max_retries: int) -> dict[str, Any]:
-    """Send ``request`` under the retry policy; the checked response object."""
+def fetch_json(
+    connection: Connection,
+    request: JsonRequest,
+    max_retries: int,
+    check: Callable[[object], dict[str, Any]] = checked_json,
+) -> dict[str, Any]:
+    """Send ``request`` under the retry policy; the response object as ``check`` passes it.
+
+    ``check`` defaults to the ``{"data": ...}`` envelope; ``/rerank`` answers without one.
+    """
     client = connection.sync_client()
-    return _retried(partial(_send_json, client, request), checked_json, max_retries, None)
+    return _retried(partial(_send_json, client, request), check, max_retries, None)
 
 
 async def afetch_json(
-    connection: Connection, request: JsonRequest, max_retries: int
+    connection: Connection,
+    request: JsonRequest,
+    max_retries: int,
+    check: Callable[[object], dict[str, Any]] = checked_json,
 ) -> dict[str, Any]:
     """Async :func:`fetch_json`."""
     client = connection.async_client()
     send = partial(_send_json, client, request)
-    return await _aretried(send, checked_json, max_retries, None)
+    return await _aretried(send, check, max_retries, None)

@@ -53,6 +53,7 @@ from langchain_openrouter._clients import (
     Timeout,
     request_headers,
 )
+from langchain_openrouter._feature_headers import FeatureSettings, feature_headers
 from langchain_openrouter._lean_stream import lean_astream, lean_stream
 from langchain_openrouter._messages import convert_messages
 from langchain_openrouter._payload import (
@@ -102,6 +103,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
+    from langchain_openrouter._key_info import Credits, KeyInfo
     from langchain_openrouter._tools import ToolLike
 
 
@@ -132,10 +134,14 @@ _NOT_BODY_FIELDS = frozenset(
         "anthropic_eager_input_streaming",
         "check_tool_results",
         *_CACHE_FIELDS,
+        "response_cache",
+        "router_metadata",
     }
 )
+# Per-call settings sent as request headers (see _feature_headers), not as body keys.
+_HEADER_SETTINGS = ("response_cache", "response_cache_clear", "router_metadata")
 # Per-call arguments that configure this integration; never sent as body keys.
-_CALL_SETTINGS = (*_CACHE_FIELDS, "anthropic_eager_input_streaming")
+_CALL_SETTINGS = (*_CACHE_FIELDS, "anthropic_eager_input_streaming", *_HEADER_SETTINGS)
 # The fields langchain-openrouter 0.2.x had (ours or renamed). It rejected them inside
 # model_kwargs; there they are now moved into the field with a warning, while fields it
 # lacked (top_k, transforms, user, ...) move silently, as 0.2.x users had to put them there.
@@ -503,6 +509,15 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
     """What the vendor does with ``cache_control``; None = the vendor table's rule for
     ``model``. A ``CacheRule`` or a dict of its fields."""
 
+    # --- OpenRouter response caching and router metadata (request headers) ------------
+    response_cache: bool | int | None = None
+    """OpenRouter's response cache: ``True`` (default TTL, 300 s), a TTL in seconds (1 to
+    86400), ``False`` (off, even where a preset turns it on) or None (no header). Also per
+    call, with ``response_cache_clear=True`` to refresh the entry. Not LangChain's ``cache``."""
+    router_metadata: bool = False
+    """Ask for ``openrouter_metadata`` (what the router did), put in ``response_metadata``.
+    Also per call."""
+
     # --- sampling ----------------------------------------------------------------------
     temperature: float | None = None
     max_tokens: int | None = None
@@ -713,7 +728,25 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         body = self._with_eager_input_streaming(
             self._with_prompt_caching(request.body, settings), settings
         )
-        return replace(request, body=body)
+        return replace(request, body=body, headers=self._feature_headers(settings, body))
+
+    def _feature_headers(
+        self, overrides: dict[str, Any], body: dict[str, Any]
+    ) -> dict[str, str] | None:
+        """The response-cache and router-metadata headers of one call."""
+
+        def setting(name: str) -> Any:
+            value = overrides.get(name)
+            return getattr(self, name) if value is None else value
+
+        return feature_headers(
+            FeatureSettings(
+                response_cache=setting("response_cache"),
+                response_cache_clear=bool(overrides.get("response_cache_clear")),
+                router_metadata=setting("router_metadata"),
+                preset=body.get("preset"),
+            )
+        )
 
     def _with_eager_input_streaming(
         self, body: dict[str, Any], overrides: dict[str, Any]
@@ -1103,6 +1136,48 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         request = _catalog.generation_request(generation_id)
         body = await _transport.afetch_json(self._connection, request, self.max_retries)
         return _catalog.read_generation(body)
+
+    # --- the key's limits and the account's credits -------------------------------------
+
+    def get_key_info(self) -> KeyInfo:
+        """This model's API key: spending ``limit``, ``limit_remaining``, ``usage`` (USD).
+
+        ``GET /key``, sent on this model's connection (key, base URL, headers, timeout,
+        retries). Check it before a large batch: ``limit_remaining`` is None when the key
+        has no limit.
+        """
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        body = _transport.fetch_json(self._connection, _key_info.KEY_REQUEST, self.max_retries)
+        return _key_info.read_key_info(body)
+
+    async def aget_key_info(self) -> KeyInfo:
+        """Async :meth:`get_key_info`."""
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        request = _key_info.KEY_REQUEST
+        body = await _transport.afetch_json(self._connection, request, self.max_retries)
+        return _key_info.read_key_info(body)
+
+    def get_credits(self) -> Credits:
+        """The account's ``total_credits`` and ``total_usage`` (USD; ``GET /credits``).
+
+        Needs a management key; an ordinary key gets ``OpenRouterPermissionDeniedError``.
+        """
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        request = _key_info.CREDITS_REQUEST
+        return _key_info.read_credits(
+            _transport.fetch_json(self._connection, request, self.max_retries)
+        )
+
+    async def aget_credits(self) -> Credits:
+        """Async :meth:`get_credits`."""
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        request = _key_info.CREDITS_REQUEST
+        body = await _transport.afetch_json(self._connection, request, self.max_retries)
+        return _key_info.read_credits(body)
 
 
 # (field, body key) of every field sent in the request body, worked out once.

@@ -46,9 +46,11 @@ from langchain_openrouter.testing._replies import (
     gemini_reasoning,
     openai_reasoning,
     provider_of,
+    router_metadata,
     tool_call,
     usage,
 )
+from langchain_openrouter.testing._response_cache import ResponseCache
 from langchain_openrouter.testing._server import ConnectionStats, RecordedRequest
 
 __all__ = [
@@ -70,6 +72,7 @@ __all__ = [
     "Plan",
     "RecordedRequest",
     "Reply",
+    "ResponseCache",
     "SSEReply",
     "StreamShape",
     "TruncatedStream",
@@ -79,6 +82,7 @@ __all__ = [
     "gemini_reasoning",
     "openai_reasoning",
     "provider_of",
+    "router_metadata",
     "tool_call",
     "usage",
 ]

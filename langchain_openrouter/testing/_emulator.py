@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from typing_extensions import Self
 
+from langchain_openrouter.testing._account_routes import DEFAULT_ROUTES
 from langchain_openrouter.testing._replies import Completion, HTTPError, Plan, Reply
+from langchain_openrouter.testing._response_cache import ResponseCache
 from langchain_openrouter.testing._server import ConnectionStats, HTTPServerThread, RecordedRequest
 
 if TYPE_CHECKING:
@@ -76,7 +78,12 @@ class OpenRouterEmulator:
         self._address = (host, port)
         self._lock = threading.Lock()
         self._queues: dict[str, deque[Reply | Responder]] = {}
-        self._defaults: dict[str, Reply | Responder] = {CHAT_PATH: default or echo}
+        self._defaults: dict[str, Reply | Responder] = {
+            **DEFAULT_ROUTES,
+            CHAT_PATH: default or echo,
+        }
+        self.response_cache = ResponseCache()
+        """OpenRouter's response cache, played for requests that send ``X-OpenRouter-Cache``."""
         self._requests: list[RecordedRequest] = []
         self._server: HTTPServerThread | None = None
         self._base_url: str | None = None
@@ -140,10 +147,11 @@ class OpenRouterEmulator:
             return sum(len(queue) for queue in self._queues.values())
 
     def reset(self) -> None:
-        """Forget queued replies and recorded requests."""
+        """Forget queued replies, recorded requests and cached responses."""
         with self._lock:
             self._queues.clear()
             self._requests.clear()
+        self.response_cache.clear()
 
     # Observing -----------------------------------------------------------------------
 
@@ -198,7 +206,11 @@ class OpenRouterEmulator:
         unauthorized = self._unauthorized(request)
         if unauthorized is not None:
             return unauthorized.plan(request)
-        return self._next_reply(request).plan(request)
+        hit = self.response_cache.replay(request)
+        if hit is not None:  # answered by OpenRouter's cache: no scripted reply is used
+            return hit
+        reply = self._next_reply(request)
+        return self.response_cache.store(request, reply, reply.plan(request))
 
     def _unauthorized(self, request: RecordedRequest) -> Reply | None:
         """OpenRouter's 401 bodies for a missing or wrong key.
