@@ -411,6 +411,18 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
             # cache_read and cache_creation are parts of input_tokens, not additions.
             # A stream reports usage on its last chunk (stream_usage=True, the default).
 
+    OpenRouter response caching and router metadata:
+        .. code-block:: python
+
+            # The same request within 600 s is answered by OpenRouter's cache: status
+            # 'HIT', 'age', 'ttl', 'source_generation_id', and usage and cost 0 (not billed).
+            cached = ChatOpenRouter(model="openai/gpt-4o-mini", response_cache=600)  # TTL, s
+            reply = cached.invoke("Hi", router_metadata=True)
+            reply.response_metadata["response_cache"]
+            # {'status': 'MISS', 'ttl': 600}
+            reply.response_metadata["openrouter_metadata"]["strategy"]
+            # 'direct'
+
     Response metadata:
         .. code-block:: python
 

@@ -10,6 +10,7 @@ entry.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -99,7 +100,8 @@ class ResponseCache:
 
     @staticmethod
     def _key(request: RecordedRequest) -> tuple[str, str, bool, bytes]:
-        key = request.headers.get("authorization", "")
+        # The key scopes the cache (response-caching#how-it-works); only its hash is kept.
+        key = hashlib.sha256(request.headers.get("authorization", "").encode()).hexdigest()
         return (key, request.path, request.stream, request.raw_body)
 
 
