@@ -746,6 +746,12 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         self, overrides: dict[str, Any], body: dict[str, Any]
     ) -> dict[str, str] | None:
         """The response-cache and router-metadata headers of one call."""
+        if (
+            self.response_cache is None
+            and not self.router_metadata
+            and not any(name in overrides for name in _HEADER_SETTINGS)
+        ):
+            return None  # the common case, on every call
 
         def setting(name: str) -> Any:
             value = overrides.get(name)
