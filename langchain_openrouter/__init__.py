@@ -43,12 +43,21 @@ from langchain_openrouter.chat_models import ChatOpenRouter
 
 if TYPE_CHECKING:
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
+    from langchain_openrouter._http.response_headers import ResponseCacheInfo
+    from langchain_openrouter._key_info import Credits, KeyInfo
+    from langchain_openrouter._response.router_metadata import RouterMetadata
     from langchain_openrouter.embeddings import (
         EmbeddingsResult,
         EmbeddingsUsage,
         OpenRouterEmbeddings,
     )
     from langchain_openrouter.profiles import refresh_profiles
+    from langchain_openrouter.rerank import (
+        OpenRouterRerank,
+        RerankedDocument,
+        RerankResult,
+        RerankUsage,
+    )
 
 _LAZY = {
     "EmbeddingsResult": "langchain_openrouter.embeddings",
@@ -57,6 +66,14 @@ _LAZY = {
     "GenerationStats": "langchain_openrouter._catalog",
     "ModelInfo": "langchain_openrouter._catalog",
     "refresh_profiles": "langchain_openrouter.profiles",
+    "Credits": "langchain_openrouter._key_info",
+    "KeyInfo": "langchain_openrouter._key_info",
+    "ResponseCacheInfo": "langchain_openrouter._http.response_headers",
+    "RouterMetadata": "langchain_openrouter._response.router_metadata",
+    "OpenRouterRerank": "langchain_openrouter.rerank",
+    "RerankResult": "langchain_openrouter.rerank",
+    "RerankUsage": "langchain_openrouter.rerank",
+    "RerankedDocument": "langchain_openrouter.rerank",
 }
 
 
@@ -76,10 +93,12 @@ __all__ = [
     "CacheRule",
     "CacheTTL",
     "ChatOpenRouter",
+    "Credits",
     "EmbeddingsResult",
     "EmbeddingsUsage",
     "GenerationStats",
     "InvalidArgumentError",
+    "KeyInfo",
     "MaxPrice",
     "ModelInfo",
     "OpenRouterAuthenticationError",
@@ -93,6 +112,7 @@ __all__ = [
     "OpenRouterPermissionDeniedError",
     "OpenRouterRateLimitError",
     "OpenRouterRequestTimeoutError",
+    "OpenRouterRerank",
     "OpenRouterResponseError",
     "OpenRouterServerError",
     "OpenRouterStreamTruncatedError",
@@ -102,6 +122,11 @@ __all__ = [
     "ProviderSort",
     "ReasoningConfig",
     "ReasoningEffort",
+    "RerankResult",
+    "RerankUsage",
+    "RerankedDocument",
+    "ResponseCacheInfo",
+    "RouterMetadata",
     "TraceConfig",
     "UsageConfig",
     "__version__",

@@ -60,6 +60,8 @@ class OpenRouterError(ModelError):
     """Base class of every error ChatOpenRouter raises for a failed request."""
 
     default_retryable: ClassVar[bool] = False
+    openrouter_metadata: dict[str, Any] | None = None
+    """What the router did, on an error to a request with ``router_metadata=True``."""
 
     def __init__(  # noqa: PLR0913 - each attribute is part of the documented error contract
         self,
@@ -392,7 +394,7 @@ def error_from_openai(exc: openai.OpenAIError, generation_id: str | None = None)
         error = body.get("error", body) if isinstance(body.get("error", body), dict) else {}
         if not error.get("message"):
             error = {**error, "message": _plain_message(exc)}
-        return error_from_payload(
+        translated = error_from_payload(
             error,
             http_status=exc.status_code,
             generation_id=generation_id or exc.response.headers.get("x-generation-id"),
@@ -400,6 +402,8 @@ def error_from_openai(exc: openai.OpenAIError, generation_id: str | None = None)
             response=exc.response,
             request=request,
         )
+        translated.openrouter_metadata = _router_metadata_of(exc.response)
+        return translated
     if isinstance(exc, openai.APIError):  # an SSE chunk carrying `error`
         return error_from_payload(
             exc.body if isinstance(exc.body, dict) else {"message": exc.message},
@@ -407,6 +411,20 @@ def error_from_openai(exc: openai.OpenAIError, generation_id: str | None = None)
             request=request,
         )
     return OpenRouterResponseError(f"OpenRouter client error: {exc}")
+
+
+def _router_metadata_of(response: Any) -> dict[str, Any] | None:
+    """``openrouter_metadata`` of an error envelope, or None.
+
+    It is a sibling of ``error``, and the SDK keeps only ``error``
+    (https://openrouter.ai/docs/guides/features/router-metadata#error-responses).
+    """
+    try:
+        envelope = response.json()
+    except ValueError:
+        return None
+    metadata = envelope.get("openrouter_metadata") if isinstance(envelope, dict) else None
+    return metadata if isinstance(metadata, dict) else None
 
 
 def _transport_failure(

@@ -248,6 +248,20 @@ def _base_url_problem(value: object) -> str | None:
 TEXT_LIST = list_of(TEXT, "a list of strings", "['...']")
 CACHE_SETTING = one_of(*(False, True, "5m", "1h"))
 
+
+def _response_cache_problem(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if not _is_whole(value):
+        return ""
+    if not 1 <= value <= _MAX_CACHE_TTL:  # type: ignore[operator]
+        return "a TTL is 1 to 86400 seconds (OpenRouter clamps other values)"
+    return None
+
+
+# https://openrouter.ai/docs/guides/features/response-caching#ttl-time-to-live
+_MAX_CACHE_TTL = 86400
+
 # The checks, by argument name (the field name; a body key such as `provider` is checked
 # as its field). Keep README.md's "Argument checks" table in step (tests compare them).
 ARGUMENT_CHECKS: dict[str, Check] = {
@@ -325,6 +339,12 @@ ARGUMENT_CHECKS: dict[str, Check] = {
     "cache_tool_definitions": CACHE_SETTING,
     "automatic_cache": CACHE_SETTING,
     "parallel_tool_calls": BOOL,
+    "response_cache": Check(
+        "True, False or a TTL in seconds from 1 to 86400", "300", _response_cache_problem
+    ),
+    "response_cache_clear": BOOL,
+    "router_metadata": BOOL,
+    "top_n": whole(1, example=3),
 }
 # Request-body keys checked as the field they stand for.
 FIELD_OF_BODY_KEY = {"provider": "openrouter_provider", "metadata": "openrouter_metadata"}

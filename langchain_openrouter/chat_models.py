@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
+    from langchain_openrouter._key_info import Credits, KeyInfo
     from langchain_openrouter._request.tools import ToolLike
 
 
@@ -102,6 +103,8 @@ _NOT_BODY_FIELDS = frozenset(
         "anthropic_eager_input_streaming",
         "check_tool_results",
         *CACHE_FIELDS,
+        "response_cache",
+        "router_metadata",
     }
 )
 # The fields langchain-openrouter 0.2.x had (ours or renamed). It rejected them inside
@@ -373,6 +376,18 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
             # cache_read and cache_creation are parts of input_tokens, not additions.
             # A stream reports usage on its last chunk (stream_usage=True, the default).
 
+    OpenRouter response caching and router metadata:
+        .. code-block:: python
+
+            # The same request within 600 s is answered by OpenRouter's cache: status
+            # 'HIT', 'age', 'ttl', 'source_generation_id', and usage and cost 0 (not billed).
+            cached = ChatOpenRouter(model="openai/gpt-4o-mini", response_cache=600)  # TTL, s
+            reply = cached.invoke("Hi", router_metadata=True)
+            reply.response_metadata["response_cache"]
+            # {'status': 'MISS', 'ttl': 600}
+            reply.response_metadata["openrouter_metadata"]["strategy"]
+            # 'direct'
+
     Response metadata:
         .. code-block:: python
 
@@ -447,6 +462,15 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
     cache_rule: CacheRule | None = None
     """What the vendor does with ``cache_control``; None = the vendor table's rule for
     ``model``. A ``CacheRule`` or a dict of its fields."""
+
+    # --- OpenRouter response caching and router metadata (request headers) ------------
+    response_cache: bool | int | None = None
+    """OpenRouter's response cache: ``True`` (default TTL, 300 s), a TTL in seconds (1 to
+    86400), ``False`` (off, even where a preset turns it on) or None (no header). Also per
+    call, with ``response_cache_clear=True`` to refresh the entry. Not LangChain's ``cache``."""
+    router_metadata: bool = False
+    """Ask for ``openrouter_metadata`` (what the router did), put in ``response_metadata``.
+    Also per call."""
 
     # --- sampling ----------------------------------------------------------------------
     temperature: float | None = None
@@ -949,6 +973,48 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
         request = _catalog.generation_request(generation_id)
         return await _transport.afetch_json(
             self._connection, request, _catalog.read_generation, self.max_retries
+        )
+
+    # --- the key's limits and the account's credits -------------------------------------
+
+    def get_key_info(self) -> KeyInfo:
+        """This model's API key: spending ``limit``, ``limit_remaining``, ``usage`` (USD).
+
+        ``GET /key``, sent on this model's connection (key, base URL, headers, timeout,
+        retries). Check it before a large batch: ``limit_remaining`` is None when the key
+        has no limit.
+        """
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        return _transport.fetch_json(
+            self._connection, _key_info.KEY_REQUEST, _key_info.read_key_info, self.max_retries
+        )
+
+    async def aget_key_info(self) -> KeyInfo:
+        """Async :meth:`get_key_info`."""
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        return await _transport.afetch_json(
+            self._connection, _key_info.KEY_REQUEST, _key_info.read_key_info, self.max_retries
+        )
+
+    def get_credits(self) -> Credits:
+        """The account's ``total_credits`` and ``total_usage`` (USD; ``GET /credits``).
+
+        Needs a management key; an ordinary key gets ``OpenRouterPermissionDeniedError``.
+        """
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        return _transport.fetch_json(
+            self._connection, _key_info.CREDITS_REQUEST, _key_info.read_credits, self.max_retries
+        )
+
+    async def aget_credits(self) -> Credits:
+        """Async :meth:`get_credits`."""
+        from langchain_openrouter import _key_info  # noqa: PLC0415 - keeps the package import fast
+
+        return await _transport.afetch_json(
+            self._connection, _key_info.CREDITS_REQUEST, _key_info.read_credits, self.max_retries
         )
 
 

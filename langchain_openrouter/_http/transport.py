@@ -31,6 +31,7 @@ from langchain_openrouter._errors import (
     error_from_openai,
     malformed,
 )
+from langchain_openrouter._http.response_headers import HEADERS_KEY, response_header_facts
 from langchain_openrouter._http.retry import async_retrying, retrying
 
 if TYPE_CHECKING:
@@ -61,6 +62,8 @@ class Request:
     body: dict[str, Any]
     timeout: Any
     max_retries: int
+    headers: Mapping[str, str] | None = None
+    """Per-request headers (response caching, router metadata); None for none."""
 
 
 class _EventStream(openai.Stream[object]):
@@ -110,11 +113,40 @@ def translated_errors(generation_id: str | None = None) -> Iterator[None]:
 
 
 def _post_kwargs(request: Request, *, stream: bool) -> dict[str, Any]:
-    options = {} if request.timeout is None else {"timeout": request.timeout}
-    kwargs: dict[str, Any] = {"cast_to": object, "body": request.body, "options": options}
+    options: dict[str, Any] = {} if request.timeout is None else {"timeout": request.timeout}
+    if request.headers:
+        options["headers"] = request.headers
+    # A plain request returns the httpx response itself (the SDK's cheapest path), read
+    # by _with_header_facts; a stream keeps its response as `events.response`.
+    cast_to = object if stream else httpx2.Response
+    kwargs: dict[str, Any] = {"cast_to": cast_to, "body": request.body, "options": options}
     if stream:
         kwargs.update(stream=True, stream_cls=_EventStream)
     return kwargs
+
+
+def _json_body(response: httpx2.Response) -> object:
+    """The body as the SDK's ``cast_to=object`` reads it: JSON, else the text."""
+    content_type = response.headers.get("content-type", "*").split(";", 1)[0]
+    return response.json() if content_type.endswith("json") else response.text
+
+
+def _with_header_facts(read: Callable[[object], _T]) -> Callable[[object], _T]:
+    """``read`` of a plain response's body, the facts its headers carry noted in the body."""
+
+    def read_response(response: object) -> _T:
+        if not isinstance(response, httpx2.Response):
+            return read(response)
+        data = _json_body(response)
+        _note_headers(data, response.headers)
+        return read(data)
+
+    return read_response
+
+
+def _note_headers(data: object, headers: Mapping[str, str]) -> None:
+    if isinstance(data, dict) and (facts := response_header_facts(headers)) is not None:
+        data[HEADERS_KEY] = facts
 
 
 def _ended_empty() -> OpenRouterResponseError:
@@ -159,7 +191,7 @@ def complete(
     client = connection.sync_client()
     kwargs = _post_kwargs(request, stream=False)
     send = partial(client.post, PATH, **kwargs)
-    return _retried(send, read, request.max_retries, run_manager)
+    return _retried(send, _with_header_facts(read), request.max_retries, run_manager)
 
 
 async def acomplete(
@@ -172,7 +204,8 @@ async def acomplete(
     client = connection.async_client()
     kwargs = _post_kwargs(request, stream=False)
     send = partial(client.post, PATH, **kwargs)
-    return await _aretried(send, read, request.max_retries, run_manager)
+    read_all = _with_header_facts(read)
+    return await _aretried(send, read_all, request.max_retries, run_manager)
 
 
 def stream(
@@ -200,6 +233,7 @@ def stream(
                 events.close()
                 raise
     generation_id = first.get("id") if isinstance(first, dict) else None
+    _note_headers(first, events.response.headers)
     try:
         yield first
         with translated_errors(generation_id):
@@ -231,6 +265,7 @@ async def astream(
                 await events.close()
                 raise
     generation_id = first.get("id") if isinstance(first, dict) else None
+    _note_headers(first, events.response.headers)
     try:
         yield first
         with translated_errors(generation_id):

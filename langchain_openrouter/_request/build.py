@@ -28,6 +28,7 @@ from langchain_openrouter._request.caching import (
     model_vendor,
     to_cache_rule,
 )
+from langchain_openrouter._request.feature_headers import FeatureSettings, feature_headers
 from langchain_openrouter._request.messages import convert_messages
 from langchain_openrouter._request.tools import with_eager_input_streaming
 
@@ -53,8 +54,10 @@ _CACHE_SETTING_OF_FIELD = {
     "automatic_cache": "automatic",
 }
 CACHE_FIELDS = (*_CACHE_SETTING_OF_FIELD, "cache_rule")
+# Per-call settings sent as request headers (see feature_headers), not as body keys.
+HEADER_SETTINGS = ("response_cache", "response_cache_clear", "router_metadata")
 # Per-call arguments that configure this integration; never sent as body keys.
-CALL_SETTINGS = (*CACHE_FIELDS, "anthropic_eager_input_streaming")
+CALL_SETTINGS = (*CACHE_FIELDS, "anthropic_eager_input_streaming", *HEADER_SETTINGS)
 # Call arguments LangChain uses internally; never sent.
 _INTERNAL_CALL_ARGS = ("ls_structured_output_format",)
 
@@ -138,7 +141,8 @@ def build_request(
     check_n(body.get("n", 1), stream=stream)
     body = _with_prompt_caching(body, model, settings)
     body = _with_eager_input_streaming(body, model, settings)
-    return Request(body=body, timeout=timeout, max_retries=max_retries)
+    headers = _feature_headers(model, settings, body)
+    return Request(body=body, timeout=timeout, max_retries=max_retries, headers=headers)
 
 
 def _checked_call(
@@ -224,3 +228,28 @@ def _with_eager_input_streaming(
     if eager and body.get("tools") and model_vendor(body["model"]) == "anthropic":
         return {**body, "tools": with_eager_input_streaming(body["tools"])}
     return body
+
+
+def _feature_headers(
+    model: ChatOpenRouter, overrides: Mapping[str, Any], body: Mapping[str, Any]
+) -> dict[str, str] | None:
+    """The response-cache and router-metadata headers of one call (None, on most calls)."""
+    if (
+        model.response_cache is None
+        and not model.router_metadata
+        and not any(name in overrides for name in HEADER_SETTINGS)
+    ):
+        return None
+
+    def setting(name: str) -> Any:
+        value = overrides.get(name)
+        return getattr(model, name) if value is None else value
+
+    return feature_headers(
+        FeatureSettings(
+            response_cache=setting("response_cache"),
+            response_cache_clear=bool(overrides.get("response_cache_clear")),
+            router_metadata=setting("router_metadata"),
+            preset=body.get("preset"),
+        )
+    )

@@ -22,10 +22,19 @@ from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, Us
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_openrouter._errors import error_from_payload, malformed
+from langchain_openrouter._http.response_headers import HEADERS_KEY
 
 MODEL_PROVIDER = "openrouter"
 PASSED_THROUGH_EXTRAS = ("annotations", "images", "audio", "refusal")
-_TOP_LEVEL_METADATA = ("id", "provider", "system_fingerprint", "service_tier", "created", "object")
+_TOP_LEVEL_METADATA = (
+    "id",
+    "provider",
+    "system_fingerprint",
+    "service_tier",
+    "created",
+    "object",
+    "openrouter_metadata",  # https://openrouter.ai/docs/guides/features/router-metadata
+)
 _CHOICE_METADATA = ("finish_reason", "native_finish_reason", "logprobs")
 REASONING_EXHAUSTED = "reasoning_exhausted_max_tokens"
 """``response_metadata`` flag: reasoning used the whole output budget, no answer came."""
@@ -260,6 +269,8 @@ def response_metadata(
         if choice.get(key) is not None:
             metadata[key] = choice[key]
     metadata.update(usage_response_metadata(raw_usage))
+    if (header_facts := top.get(HEADERS_KEY)) is not None:
+        metadata.update(header_facts)
     return metadata
 
 

@@ -18,6 +18,7 @@ from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_openrouter._errors import error_from_payload, truncated_stream
+from langchain_openrouter._http.response_headers import HEADERS_KEY
 from langchain_openrouter._http.transport import ENDED_WITHOUT_DONE
 from langchain_openrouter._response.completion import (
     MODEL_PROVIDER,
@@ -37,6 +38,8 @@ _ENVELOPE_KEYS = (
     "service_tier",
     "created",
     "object",
+    "openrouter_metadata",  # on the final chunk (docs: router-metadata#supported-endpoints)
+    HEADERS_KEY,  # on the first chunk, by _transport
 )
 
 

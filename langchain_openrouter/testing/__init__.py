@@ -55,10 +55,12 @@ from langchain_openrouter.testing._replies import (
     gemini_reasoning,
     openai_reasoning,
     provider_of,
+    router_metadata,
     text_stream,
     tool_call,
     usage,
 )
+from langchain_openrouter.testing._response_cache import ResponseCache
 from langchain_openrouter.testing._server import ConnectionStats, RecordedRequest
 
 __all__ = [
@@ -84,6 +86,7 @@ __all__ = [
     "RawReply",
     "RecordedRequest",
     "Reply",
+    "ResponseCache",
     "SSEReply",
     "StreamShape",
     "TruncatedStream",
@@ -95,6 +98,7 @@ __all__ = [
     "gemini_reasoning",
     "openai_reasoning",
     "provider_of",
+    "router_metadata",
     "text_stream",
     "tool_call",
     "usage",

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from typing_extensions import Self
 
+from langchain_openrouter.testing._account_routes import DEFAULT_ROUTES
 from langchain_openrouter.testing._replies import Completion, HTTPError, Plan, Reply
+from langchain_openrouter.testing._response_cache import ResponseCache
 from langchain_openrouter.testing._server import ConnectionStats, HTTPServerThread, RecordedRequest
 
 if TYPE_CHECKING:
@@ -80,7 +82,13 @@ class OpenRouterEmulator:
         self._lock = threading.Lock()
         self._queues: dict[str, deque[Reply | Responder]] = {}
         self._defaults: dict[str, Reply | Responder] = {}
-        self._chat_default: Reply | Responder = default or echo
+        # What answers when nothing is scripted: the chat default and the account routes.
+        self._builtin: dict[str, Reply | Responder] = {
+            **DEFAULT_ROUTES,
+            CHAT_PATH: default or echo,
+        }
+        self.response_cache = ResponseCache()
+        """OpenRouter's response cache, played for requests that send ``X-OpenRouter-Cache``."""
         self._requests: list[RecordedRequest] = []
         self._server: HTTPServerThread | None = None
         self._base_url: str | None = None
@@ -156,10 +164,11 @@ class OpenRouterEmulator:
             return sum(len(queue) for queue in self._queues.values())
 
     def reset(self) -> None:
-        """Forget queued replies and recorded requests."""
+        """Forget queued replies, recorded requests and cached responses."""
         with self._lock:
             self._queues.clear()
             self._requests.clear()
+        self.response_cache.clear()
 
     # Observing -----------------------------------------------------------------------
 
@@ -247,14 +256,18 @@ class OpenRouterEmulator:
         return reply if hasattr(reply, "plan") else reply(request)
 
     def _default_for(self, path: str) -> Reply | Responder:
-        fallback = self._chat_default if path == CHAT_PATH else _not_found
-        return self._defaults.get(path) or self._defaults.get(ANY_PATH) or fallback
+        scripted = self._defaults.get(path) or self._defaults.get(ANY_PATH)
+        return scripted or self._builtin.get(path, _not_found)
 
     def _respond(self, request: RecordedRequest) -> Plan:
         unauthorized = self._unauthorized(request)
         if unauthorized is not None:
             return unauthorized.plan(request)
-        return self._next_reply(request).plan(request)
+        hit = self.response_cache.replay(request)
+        if hit is not None:  # answered by OpenRouter's cache: no scripted reply is used
+            return hit
+        reply = self._next_reply(request)
+        return self.response_cache.store(request, reply, reply.plan(request))
 
     def _unauthorized(self, request: RecordedRequest) -> Reply | None:
         """OpenRouter's 401 bodies for a missing or wrong key.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     from langchain_openrouter.testing._server import RecordedRequest
 
@@ -204,6 +204,27 @@ def provider_of(model: str) -> str:
     return _VENDOR_PROVIDERS.get(vendor, vendor.title() or "OpenRouter")
 
 
+def router_metadata(model: str, provider: str | None = None) -> dict[str, Any]:
+    """An ``openrouter_metadata`` object for a direct route to ``model``.
+
+    The shape of https://openrouter.ai/docs/guides/features/router-metadata#response-shape.
+    """
+    served_by = provider or provider_of(model)
+    return {
+        "requested": model,
+        "strategy": "direct",
+        "region": "emu",
+        "summary": f"available=1, selected={served_by}",
+        "attempt": 1,
+        "is_byok": False,
+        "endpoints": {
+            "total": 1,
+            "available": [{"provider": served_by, "model": model, "selected": True}],
+        },
+        "attempts": [{"provider": served_by, "model": model, "status": 200}],
+    }
+
+
 def _pieces(text: str, size: int) -> list[str]:
     return [text[start : start + size] for start in range(0, len(text), max(size, 1))]
 
@@ -381,7 +402,10 @@ class Completion:
     ``annotations`` (URL citations), ``images``, ``refusal``; plus ``usage`` (see
     :func:`usage`; estimated from the text when omitted), the finish reasons, the
     model and provider (default: the requested model and its vendor), a ``delay`` before
-    the response starts, and the ``stream`` shape.
+    the response starts, and the ``stream`` shape. ``openrouter_metadata`` is sent (on the
+    body, or the last chunk) to a request with ``X-OpenRouter-Metadata: enabled``: the given
+    one, else :func:`router_metadata` for the requested model. ``headers`` are added to
+    the response's.
     """
 
     content: str | None = "Hello from the OpenRouter emulator."
@@ -398,6 +422,8 @@ class Completion:
     provider: str | None = None
     delay: float = 0.0
     stream: StreamShape = field(default_factory=StreamShape)
+    openrouter_metadata: dict[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def reasoning_text(self) -> str | None:
@@ -440,12 +466,24 @@ class Completion:
 
     def body(self, request: RecordedRequest) -> dict[str, Any]:
         """The non-streaming completion body."""
-        return _completion_document(
+        document = _completion_document(
             _envelope(request, self.model, self.provider, "chat.completion"),
             self.message(),
             (self.finish, self.native_finish_reason or self.finish),
             self.usage_for(request),
         )
+        return {**document, **self.router_metadata_for(request)}
+
+    def router_metadata_for(self, request: RecordedRequest) -> dict[str, Any]:
+        """``{"openrouter_metadata": ...}`` if the request opted in, else ``{}``.
+
+        See https://openrouter.ai/docs/guides/features/router-metadata.
+        """
+        if request.headers.get("x-openrouter-metadata", "").lower() != "enabled":
+            return {}
+        slug = self.model or request.model or "openrouter/auto"
+        metadata = self.openrouter_metadata or router_metadata(slug, self.provider)
+        return {"openrouter_metadata": metadata}
 
     def chunks(self, request: RecordedRequest) -> Iterator[dict[str, Any]]:
         """The stream's chunks: deltas, the finish chunk, then the usage chunk."""
@@ -457,7 +495,7 @@ class Completion:
         final = _with_delta(envelope, {})
         if self.stream.usage_choices == "empty":
             final["choices"] = []
-        yield {**final, "usage": self.usage_for(request)}
+        yield {**final, "usage": self.usage_for(request), **self.router_metadata_for(request)}
 
     def chunk_envelope(self, request: RecordedRequest) -> dict[str, Any]:
         """The fields every chunk of this stream repeats."""
@@ -481,11 +519,14 @@ class Completion:
     def plan(self, request: RecordedRequest) -> Plan:
         """JSON for a plain request, SSE for a streaming one."""
         if not request.stream:
-            return replace(_json_plan(self.body(request)), delay=self.delay)
-        writer = _SSEWriter(self.stream)
-        for event in self.chunks(request):
-            writer.event(event)
-        return replace(writer.finish(), delay=self.delay)
+            plan = _json_plan(self.body(request))
+        else:
+            writer = _SSEWriter(self.stream)
+            for event in self.chunks(request):
+                writer.event(event)
+            plan = writer.finish()
+        plan.headers.update(self.headers)
+        return replace(plan, delay=self.delay)
 
 
 def _reasoning_deltas(

@@ -75,6 +75,7 @@ SCRIPTS: dict[str, list[Completion]] = {
     ],
     "Provider routing": [Completion(content="Hello!", provider="Groq")],
     "Token usage": [TRANSLATION],
+    "OpenRouter response caching and router metadata": [Completion(content="Hello!")],
     "Response metadata": [],
 }
 
@@ -216,7 +217,7 @@ def test_the_docstring_examples_run_and_show_what_they_return(
         finally:  # as asyncio.run ends a loop: the SDK's finished byte iterators closed first
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
-    assert checked == 15  # every result the docstring shows was compared
+    assert checked == 17  # every result the docstring shows was compared
 
 
 @pytest.mark.parametrize(

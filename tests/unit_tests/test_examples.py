@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from langchain_openrouter.testing import OpenRouterEmulator, anthropic_reasoning
+from langchain_openrouter.testing import JSONReply, OpenRouterEmulator, anthropic_reasoning
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -64,6 +64,7 @@ def test_every_example_is_listed_in_the_readme() -> None:
         "caching_long_document",
         "dask_batch",
         "provider_routing",
+        "rerank_retrieved_documents",
         "structured_output_chain",
     ]
     for name in NAMES:
@@ -258,3 +259,39 @@ def test_dask_batch_answers_in_order_with_usage_and_cost_summed(
     assert captured.err.endswith(f"] 24/24  ${batch.cost:.6f}\n")  # the progress bar
     assert "] 1/24  $" in captured.err
     assert f"24 reviews on {len(batch.workers)} worker processes" in captured.out
+
+
+def test_rerank_keeps_the_three_most_relevant_after_a_budget_check(
+    offline: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers, _ = run_scripted("rerank_retrieved_documents", offline, monkeypatch)
+
+    example = sys.modules["example_rerank_retrieved_documents"]
+    assert [request.path for request in offline.requests] == [
+        "/key",
+        "/rerank",
+        "/rerank",
+        "/rerank",
+    ]
+    capital, museum = (answers[question] for question in example.QUESTIONS)
+    assert capital[0].page_content == "Paris is the capital and largest city of France."
+    assert museum[0].page_content.startswith("The Louvre in Paris")
+    for best in (capital, museum):
+        assert len(best) == 3
+        scores = [doc.metadata["relevance_score"] for doc in best]
+        assert scores == sorted(scores, reverse=True)
+    first = offline.requests_to("/rerank")[0].body
+    assert first["model"] == "cohere/rerank-v3.5"
+    assert first["top_n"] == 3
+    assert first["query"] == example.QUESTIONS[0]
+    assert len(first["documents"]) > 3  # the retriever returned more than were kept
+
+
+def test_rerank_example_stops_when_the_key_cannot_cover_the_batch(
+    offline: OpenRouterEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = load("rerank_retrieved_documents", monkeypatch)
+    offline.enqueue(JSONReply(body={"data": {"limit": 1.0, "limit_remaining": 0.005}}), path="/key")
+    with pytest.raises(SystemExit, match=r"The key has \$0.01 left"):
+        example.run()
+    assert [request.path for request in offline.requests] == ["/key"]
