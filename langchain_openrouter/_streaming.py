@@ -132,8 +132,8 @@ class StreamAssembler:
 
     def _remember_envelope(self, event: dict[str, Any]) -> None:
         for key in _ENVELOPE_KEYS:
-            if event.get(key) is not None:
-                self._envelope[key] = event[key]
+            if (value := event.get(key)) is not None:
+                self._envelope[key] = value
         if isinstance(event.get("usage"), dict):
             self._usage = event["usage"]
 
