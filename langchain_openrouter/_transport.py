@@ -150,9 +150,10 @@ _OPTIONS_OF: weakref.WeakKeyDictionary[Connection, FinalRequestOptions] = (
 )
 """Each connection's request options but for the body, built once.
 
-``client.post`` builds them afresh per call, and pydantic deep-copies six defaults into
-them each time: about 2% of an invoke. ``client.request`` copies the options it is given
-before it changes anything, so one copy per call, body added, stands in for them.
+``client.post`` builds them afresh per call (pydantic deep-copies their defaults, the
+telemetry headers are merged in): 5% of an invoke's instructions. ``client.request``
+copies the options it is given before it changes anything, so one copy per call, body
+added, stands in for them. ``FinalRequestOptions`` is the SDK's own type for them.
 """
 
 
