@@ -6,6 +6,11 @@ client being measured, and prints a Markdown table. Every figure is measured in 
 side by side with the raw SDK (rounds interleaved, median of the rounds), so a noisy machine
 moves both columns together and the ratios keep their meaning. No network access is needed.
 
+The "LangChain floor" column is a bare ``BaseChatModel`` over one raw ``httpx2`` call (core's
+machinery and nothing else, see :func:`make_floor`): the ``invoke`` and 200-chunk ``stream`` rows
+against it show what ChatOpenRouter (the SDK's request pipeline included) adds to what every
+LangChain chat model pays.
+
 A soak follows the table (``bench.py --soak`` runs only that): one ``ChatOpenRouter`` makes
 10,000 invokes and 2,000 streams, then 1,500 ``asyncio.run(ainvoke)`` and 600
 ``asyncio.run`` over ``astream`` under a descriptor limit of 256; the resident memory and the
@@ -72,6 +77,10 @@ MEMORY_LARGE = 20_000
 
 INVOKE_TARGET = 1.15
 STREAM_TARGET = 1.0
+# Against the LangChain floor (see make_floor): what ChatOpenRouter adds to core's own cost.
+FLOOR_STREAM_CHUNKS = 200
+FLOOR_INVOKE_TARGET = 1.5
+FLOOR_STREAM_TARGET = 1.3
 THROUGHPUT_TARGET = 0.9
 CONSTRUCTION_TARGET_MS = 0.2
 IMPORT_TARGET_MS = 30.0
@@ -178,11 +187,12 @@ class ServerProcess:
 
 @dataclass
 class Contenders:
-    """The three clients pointed at the loopback server."""
+    """The clients pointed at the loopback server, and the LangChain floor."""
 
     base_url: str
     raw: Any
     router: BaseChatModel
+    floor: BaseChatModel
     chat_openai: BaseChatModel | None
     chat_openai_skip: str
 
@@ -199,6 +209,51 @@ def make_chat_openai(base_url: str) -> BaseChatModel:
     return ChatOpenAI(model=MODEL, api_key=API_KEY, base_url=base_url, max_retries=0)
 
 
+def make_floor(base_url: str) -> BaseChatModel:
+    """The LangChain floor: a bare ``BaseChatModel`` over one raw ``httpx2`` call.
+
+    Core's machinery (callbacks, run managers, message coercion) and nothing else: a
+    minimal body, one POST, the JSON read into an ``AIMessage``; for a stream, SSE lines
+    read into ``AIMessageChunk``s. No chat model can do less per call.
+    """
+    import httpx2  # noqa: PLC0415 - timed import elsewhere
+    from langchain_core.language_models import BaseChatModel  # noqa: PLC0415
+    from langchain_core.messages import AIMessage, AIMessageChunk  # noqa: PLC0415
+    from langchain_core.outputs import (  # noqa: PLC0415
+        ChatGeneration,
+        ChatGenerationChunk,
+        ChatResult,
+    )
+
+    http = httpx2.Client(base_url=base_url, headers={"Authorization": f"Bearer {API_KEY}"})
+
+    def body(messages: list[Any], **extra: Any) -> dict[str, Any]:
+        turns = [{"role": "user", "content": m.content} for m in messages]
+        return {"model": MODEL, "messages": turns, **extra}
+
+    class LangChainFloor(BaseChatModel):
+        @property
+        def _llm_type(self) -> str:
+            return "langchain-floor"
+
+        def _generate(self, messages: list[Any], stop: Any = None, **kw: Any) -> ChatResult:  # noqa: ARG002
+            reply = http.post("/chat/completions", json=body(messages, **kw)).json()
+            message = AIMessage(content=reply["choices"][0]["message"]["content"] or "")
+            return ChatResult(generations=[ChatGeneration(message=message)])
+
+        def _stream(self, messages: list[Any], stop: Any = None, **kw: Any) -> Iterator[Any]:  # noqa: ARG002
+            request = body(messages, stream=True, **kw)
+            with http.stream("POST", "/chat/completions", json=request) as response:
+                for line in response.iter_lines():
+                    if not line.startswith("data: ") or line == "data: [DONE]":
+                        continue
+                    choices = json.loads(line[6:])["choices"]
+                    text = choices[0]["delta"].get("content") or "" if choices else ""
+                    yield ChatGenerationChunk(message=AIMessageChunk(content=text))
+
+    return LangChainFloor()
+
+
 def make_contenders(base_url: str) -> Contenders:
     import openai  # noqa: PLC0415 - timed import elsewhere
 
@@ -208,7 +263,7 @@ def make_contenders(base_url: str) -> Contenders:
         skip = ""
     except ImportError as exc:
         chat_openai, skip = None, f"langchain-openai not importable: {exc}"
-    return Contenders(base_url, raw, make_router(base_url), chat_openai, skip)
+    return Contenders(base_url, raw, make_router(base_url), make_floor(base_url), chat_openai, skip)
 
 
 # --- timing helpers ---------------------------------------------------------------------------
@@ -299,17 +354,21 @@ def bench_invoke(c: Contenders) -> dict[str, float]:
     batches: dict[str, Callable[[], int]] = {
         "raw": lambda: raw_invoke(c.raw, INVOKE_CALLS),
         "router": lambda: model_invoke(c.router, INVOKE_CALLS),
+        "floor": lambda: model_invoke(c.floor, INVOKE_CALLS),
     }
     _with_optional(batches, c, lambda m: lambda: model_invoke(m, INVOKE_CALLS))
     return time_rounds(batches, INVOKE_ROUNDS)
 
 
-def bench_stream(c: Contenders) -> dict[str, float]:
+def bench_stream(c: Contenders, chunks: int) -> dict[str, float]:
+    """Seconds per chunk of a ``chunks``-chunk stream; the floor too for a short stream."""
     batches: dict[str, Callable[[], int]] = {
-        "raw": lambda: raw_stream(c.raw, STREAM_CHUNKS),
-        "router": lambda: model_stream(c.router, STREAM_CHUNKS),
+        "raw": lambda: raw_stream(c.raw, chunks),
+        "router": lambda: model_stream(c.router, chunks),
     }
-    _with_optional(batches, c, lambda m: lambda: model_stream(m, STREAM_CHUNKS))
+    if chunks == FLOOR_STREAM_CHUNKS:
+        batches["floor"] = lambda: model_stream(c.floor, chunks)
+    _with_optional(batches, c, lambda m: lambda: model_stream(m, chunks))
     return time_rounds(batches, STREAM_ROUNDS)
 
 
@@ -603,6 +662,7 @@ class Row:
     router: Cell
     chat_openai: Cell
     target: str
+    floor: str = ""
 
 
 def _skipped(c: Contenders) -> Cell:
@@ -618,21 +678,56 @@ def ratio_row(  # noqa: PLR0913 - one row is this many facts
     unit: str,
     target: float,
     throughput: bool = False,
+    base: str = "raw",
 ) -> Row:
-    """A row of per-unit times (or throughputs) as ratios to the raw SDK."""
+    """A row of per-unit times (or throughputs) as ratios to ``base``: the raw SDK, or the floor.
+
+    Against the floor, the raw SDK's cell shows its ratio too, without a verdict.
+    """
+
+    def text(name: str) -> str:
+        if throughput:
+            return f"{1 / times[name]:,.0f} {unit}"
+        return f"{times[name] * scale:.3g} {unit}"
 
     def cell(name: str) -> Cell:
         if name not in times:
             return _skipped(c)
         if throughput:
-            ratio = times["raw"] / times[name]
-            return Cell(f"{1 / times[name]:,.0f} {unit} ({ratio:.2f}x)", ratio >= target)
-        ratio = times[name] / times["raw"]
-        return Cell(f"{times[name] * scale:.3g} {unit} ({ratio:.2f}x)", ratio <= target)
+            ratio = times[base] / times[name]
+            return Cell(f"{text(name)} ({ratio:.2f}x)", ratio >= target)
+        ratio = times[name] / times[base]
+        return Cell(f"{text(name)} ({ratio:.2f}x)", ratio <= target)
 
-    raw = f"{1 / times['raw']:,.0f} {unit}" if throughput else f"{times['raw'] * scale:.3g} {unit}"
+    raw = text("raw") if base == "raw" else Cell(cell("raw").text).render()
+    floor = text("floor") if "floor" in times else ""
     sign = ">=" if throughput else "<="
-    return Row(label, raw, cell("router"), cell("chat_openai"), f"{sign} {target}x raw")
+    target_text = f"{sign} {target}x {'raw' if base == 'raw' else 'floor'}"
+    return Row(label, raw, cell("router"), cell("chat_openai"), target_text, floor)
+
+
+def floor_rows(invoke: dict[str, float], stream: dict[str, float], c: Contenders) -> list[Row]:
+    """``invoke`` and a short ``stream`` as ratios to the LangChain floor of the same run."""
+    return [
+        ratio_row(
+            "`invoke`, short completion, against the LangChain floor",
+            invoke,
+            c,
+            scale=1e3,
+            unit="ms/call",
+            target=FLOOR_INVOKE_TARGET,
+            base="floor",
+        ),
+        ratio_row(
+            f"`stream`, {FLOOR_STREAM_CHUNKS} chunks, against the LangChain floor",
+            stream,
+            c,
+            scale=1e3 * FLOOR_STREAM_CHUNKS,
+            unit="ms/stream",
+            target=FLOOR_STREAM_TARGET,
+            base="floor",
+        ),
+    ]
 
 
 def construction_row(times: dict[str, float], c: Contenders) -> Row:
@@ -693,10 +788,18 @@ def memory_row(peaks: dict[str, tuple[int, int]], c: Contenders) -> Row:
 
 
 def render(rows: list[Row]) -> str:
-    header = ["measure", "raw openai SDK", "ChatOpenRouter", "ChatOpenAI", "target"]
+    header = [
+        "measure",
+        "raw openai SDK",
+        "LangChain floor",
+        "ChatOpenRouter",
+        "ChatOpenAI",
+        "target",
+    ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for row in rows:
-        cells = [row.label, row.raw, row.router.render(), row.chat_openai.render(), row.target]
+        router, chat_openai = row.router.render(), row.chat_openai.render()
+        cells = [row.label, row.raw, row.floor, router, chat_openai, row.target]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -722,7 +825,8 @@ def measure(c: Contenders) -> list[Row]:
         )
     )
     with step("stream"):
-        stream = bench_stream(c)
+        stream = bench_stream(c, STREAM_CHUNKS)
+        short_stream = bench_stream(c, FLOOR_STREAM_CHUNKS)
     rows.append(
         ratio_row(
             f"`stream`, {STREAM_CHUNKS:,} chunks",
@@ -733,6 +837,7 @@ def measure(c: Contenders) -> list[Row]:
             target=STREAM_TARGET,
         )
     )
+    rows += floor_rows(invoke, short_stream, c)
     with step("concurrency"):
         ainvoke, astream = bench_concurrent(c)
     rows.append(
@@ -862,8 +967,8 @@ def main() -> None:
         print()
         print(render(rows))
         print()
-        print("Ratios are to the raw SDK column, measured side by side in this run", end=" ")
-        print("(median of rounds).")
+        print("Ratios are to the raw SDK column (or, where the target says so, to the", end=" ")
+        print("LangChain floor), measured side by side in this run (median of rounds).")
     print()
     print(render_soak(soaked))
 

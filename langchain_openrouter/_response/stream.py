@@ -30,6 +30,7 @@ from langchain_openrouter._response.completion import (
 )
 
 _CONCATENATED_DETAIL_KEYS = frozenset({"text", "summary", "data"})
+_TEXT_ONLY_DELTA = frozenset({"role", "content"})
 _ENVELOPE_KEYS = (
     "id",
     "model",
@@ -134,14 +135,15 @@ class StreamAssembler:
 
     def _remember_envelope(self, event: dict[str, Any]) -> None:
         for key in _ENVELOPE_KEYS:
-            if event.get(key) is not None:
-                self._envelope[key] = event[key]
+            if (value := event.get(key)) is not None:
+                self._envelope[key] = value
         if isinstance(event.get("usage"), dict):
             self._usage = event["usage"]
 
     def _delta_chunk(self, delta: dict[str, Any], logprobs: object) -> ChatGenerationChunk | None:
-        extras = extras_without_details(delta)
-        details = delta.get("reasoning_details")
+        text_only = delta.keys() <= _TEXT_ONLY_DELTA  # most chunks: nothing else to look for
+        extras = {} if text_only else extras_without_details(delta)
+        details = None if text_only else delta.get("reasoning_details")
         if isinstance(details, list):
             pieces = self._reasoning.rewrite(details)
             if pieces or not details:  # an empty list is meaningful (DeepSeek)
@@ -157,12 +159,12 @@ class StreamAssembler:
         metadata: dict[str, Any] = {"model_provider": MODEL_PROVIDER}
         if logprobs:  # per chunk; chunks add up to the whole reply's logprobs
             metadata["logprobs"] = logprobs
+        # Empty fields left to their defaults: validating them costs a text chunk a tenth.
+        fields: dict[str, Any] = {"additional_kwargs": extras} if extras else {}
+        if tool_call_chunks:
+            fields["tool_call_chunks"] = tool_call_chunks
         message = AIMessageChunk(
-            content=content,
-            additional_kwargs=extras,
-            tool_call_chunks=tool_call_chunks,
-            response_metadata=metadata,
-            id=self._envelope.get("id"),
+            content=content, response_metadata=metadata, id=self._envelope.get("id"), **fields
         )
         return ChatGenerationChunk(message=message)
 
