@@ -31,6 +31,9 @@ from langchain_openrouter._errors import (
     malformed,
 )
 from langchain_openrouter._response import checked_completion, json_object, raise_for_failed_choice
+from langchain_openrouter._responses_reader import checked_response
+from langchain_openrouter._responses_request import RESPONSES_PATH
+from langchain_openrouter._responses_stream import raise_for_failure
 from langchain_openrouter._retry import async_retrying, retrying
 
 if TYPE_CHECKING:
@@ -149,50 +152,77 @@ async def _aretried(
     raise AssertionError  # pragma: no cover
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a generation request goes, and how its answer is checked."""
+
+    path: str
+    check: Callable[[object], dict[str, Any]]
+    """The whole (non-streamed) body: validated, or the typed error it stands for."""
+    check_first: Callable[[Any], Any]
+    """A stream's first event: returned, or the (retryable) error it stands for."""
+
+
+CHAT: Final = Endpoint(PATH, checked_completion, _checked_first)
+RESPONSES: Final = Endpoint(RESPONSES_PATH, checked_response, raise_for_failure)
+"""OpenRouter's Responses API (https://openrouter.ai/docs/api-reference/responses/overview)."""
+
+
+def _generation_id(first: object) -> str | None:
+    """The id a stream's first event names: a chunk's own, or a ``response.*`` event's."""
+    if not isinstance(first, dict):
+        return None
+    response = first.get("response")
+    return first.get("id") or (response.get("id") if isinstance(response, dict) else None)
+
+
 def complete(
     connection: Connection,
     request: Request,
     run_manager: CallbackManagerForLLMRun | None,
+    endpoint: Endpoint = CHAT,
 ) -> dict[str, Any]:
     """POST a non-streaming request; the validated completion body."""
     client = connection.sync_client()
     kwargs = _post_kwargs(request, stream=False)
-    send = partial(client.post, PATH, **kwargs)
-    return _retried(send, checked_completion, request.max_retries, run_manager)
+    send = partial(client.post, endpoint.path, **kwargs)
+    return _retried(send, endpoint.check, request.max_retries, run_manager)
 
 
 async def acomplete(
     connection: Connection,
     request: Request,
     run_manager: AsyncCallbackManagerForLLMRun | None,
+    endpoint: Endpoint = CHAT,
 ) -> dict[str, Any]:
     """Async :func:`complete`."""
     client = connection.async_client()
     kwargs = _post_kwargs(request, stream=False)
-    send = partial(client.post, PATH, **kwargs)
-    return await _aretried(send, checked_completion, request.max_retries, run_manager)
+    send = partial(client.post, endpoint.path, **kwargs)
+    return await _aretried(send, endpoint.check, request.max_retries, run_manager)
 
 
 def stream(
     connection: Connection,
     request: Request,
     run_manager: CallbackManagerForLLMRun | None,
+    endpoint: Endpoint = CHAT,
 ) -> Iterator[dict[str, Any]]:
     """POST a streaming request; its SSE chunks as dicts. Closes the response when left."""
     client = connection.sync_client()
     kwargs = _post_kwargs(request, stream=True)
     for attempt in retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
-            events = client.post(PATH, **kwargs)
+            events = client.post(endpoint.path, **kwargs)
             try:
-                first = _checked_first(next(events))
+                first = endpoint.check_first(next(events))
             except StopIteration:
                 events.close()
                 raise _ended_empty() from None
             except BaseException:
                 events.close()
                 raise
-    generation_id = first.get("id") if isinstance(first, dict) else None
+    generation_id = _generation_id(first)
     try:
         yield first
         with translated_errors(generation_id):
@@ -207,22 +237,23 @@ async def astream(
     connection: Connection,
     request: Request,
     run_manager: AsyncCallbackManagerForLLMRun | None,
+    endpoint: Endpoint = CHAT,
 ) -> AsyncGenerator[dict[str, Any], None]:
     """Async :func:`stream`."""
     client = connection.async_client()
     kwargs = _post_kwargs(request, stream=True) | {"stream_cls": _AsyncEventStream}
     async for attempt in async_retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
-            events = await client.post(PATH, **kwargs)
+            events = await client.post(endpoint.path, **kwargs)
             try:
-                first = _checked_first(await events.__anext__())
+                first = endpoint.check_first(await events.__anext__())
             except StopAsyncIteration:
                 await events.close()
                 raise _ended_empty() from None
             except BaseException:
                 await events.close()
                 raise
-    generation_id = first.get("id") if isinstance(first, dict) else None
+    generation_id = _generation_id(first)
     try:
         yield first
         with translated_errors(generation_id):

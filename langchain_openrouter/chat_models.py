@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from contextlib import aclosing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -70,6 +70,9 @@ from langchain_openrouter._preflight import (
 )
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
+from langchain_openrouter._responses_reader import response_to_chat_result
+from langchain_openrouter._responses_request import responses_request
+from langchain_openrouter._responses_stream import ResponsesStreamAssembler
 from langchain_openrouter._streaming import StreamAssembler
 from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
 from langchain_openrouter._tools import (
@@ -131,6 +134,7 @@ _NOT_BODY_FIELDS = frozenset(
         "n",
         "anthropic_eager_input_streaming",
         "check_tool_results",
+        "use_responses_api",
         *_CACHE_FIELDS,
     }
 )
@@ -451,6 +455,10 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
     check_tool_results: bool = True
     """Refuse, before sending, a tool message that answers no call and a tool call left
     without its result; ``False`` sends such histories as they are."""
+    use_responses_api: bool = False
+    """Send calls to OpenRouter's Responses API (``POST /responses``, stateless) instead of
+    chat completions; also per call. The reply has the same message contract either way
+    (see the README's "Responses API")."""
 
     # --- OpenRouter request features ---------------------------------------------------
     openrouter_provider: ProviderPreferences | None = None
@@ -689,12 +697,16 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         kwargs: dict[str, Any],
         *,
         stream: bool,
-    ) -> Request:
+    ) -> tuple[Request, _Api]:
+        """The request for one call, and the API it goes to."""
         if stop is not None:
             kwargs = {**kwargs, "stop": stop}
         if kwargs.get("session_id") == "":  # empty means unset, as for the field
             kwargs = {name: value for name, value in kwargs.items() if name != "session_id"}
         kwargs = self._checked_call_arguments(kwargs)
+        use_responses_api = kwargs.pop("use_responses_api", None)
+        if use_responses_api is None:
+            use_responses_api = self.use_responses_api
         tool_results = kwargs.pop("check_tool_results", None)
         check_messages(
             messages,
@@ -713,7 +725,10 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         body = self._with_eager_input_streaming(
             self._with_prompt_caching(request.body, settings), settings
         )
-        return replace(request, body=body)
+        request = replace(request, body=body)
+        if use_responses_api:
+            return responses_request(request, messages), _RESPONSES_API
+        return request, _CHAT_API
 
     def _with_eager_input_streaming(
         self, body: dict[str, Any], overrides: dict[str, Any]
@@ -761,9 +776,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         if self.streaming:
             chunks = self._stream(messages, stop, run_manager, **kwargs)
             return _result_from_chunks(list(chunks))
-        request = self._request(messages, stop, kwargs, stream=False)
-        data = _transport.complete(self._connection, request, run_manager)
-        return completion_to_chat_result(_with_model(data, request))
+        request, api = self._request(messages, stop, kwargs, stream=False)
+        data = _transport.complete(self._connection, request, run_manager, api.endpoint)
+        return api.read(_with_model(data, request))
 
     async def _agenerate(
         self,
@@ -775,9 +790,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         if self.streaming:
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
             return _result_from_chunks(chunks)
-        request = self._request(messages, stop, kwargs, stream=False)
-        data = await _transport.acomplete(self._connection, request, run_manager)
-        return completion_to_chat_result(_with_model(data, request))
+        request, api = self._request(messages, stop, kwargs, stream=False)
+        data = await _transport.acomplete(self._connection, request, run_manager, api.endpoint)
+        return api.read(_with_model(data, request))
 
     def stream(
         self,
@@ -812,9 +827,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
-        events = _transport.stream(self._connection, request, run_manager)
+        request, api = self._request(messages, stop, kwargs, stream=True)
+        assembler = api.assembler(report_usage=self.stream_usage, model=request.body["model"])
+        events = _transport.stream(self._connection, request, run_manager, api.endpoint)
         for event in events:
             if (chunk := assembler.convert(event)) is not None:
                 yield chunk
@@ -827,9 +842,9 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
-        events = _transport.astream(self._connection, request, run_manager)
+        request, api = self._request(messages, stop, kwargs, stream=True)
+        assembler = api.assembler(report_usage=self.stream_usage, model=request.body["model"])
+        events = _transport.astream(self._connection, request, run_manager, api.endpoint)
         async with aclosing(events):  # the connection is freed when the caller stops
             async for event in events:
                 if (chunk := assembler.convert(event)) is not None:
@@ -1103,6 +1118,19 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
         request = _catalog.generation_request(generation_id)
         body = await _transport.afetch_json(self._connection, request, self.max_retries)
         return _catalog.read_generation(body)
+
+
+@dataclass(frozen=True)
+class _Api:
+    """One of OpenRouter's generation APIs: where calls go, how replies are read."""
+
+    endpoint: _transport.Endpoint
+    read: Callable[[dict[str, Any]], ChatResult]
+    assembler: Callable[..., StreamAssembler | ResponsesStreamAssembler]
+
+
+_CHAT_API = _Api(_transport.CHAT, completion_to_chat_result, StreamAssembler)
+_RESPONSES_API = _Api(_transport.RESPONSES, response_to_chat_result, ResponsesStreamAssembler)
 
 
 # (field, body key) of every field sent in the request body, worked out once.

@@ -49,12 +49,24 @@ from langchain_openrouter.testing._replies import (
     tool_call,
     usage,
 )
+from langchain_openrouter.testing._responses import (
+    RESPONSES_PATH,
+    ResponseFailed,
+    ResponsesErrorEvent,
+    ResponsesReply,
+    TruncatedResponses,
+    echo_response,
+    function_call,
+    reasoning_item,
+    responses_usage,
+)
 from langchain_openrouter.testing._server import ConnectionStats, RecordedRequest
 
 __all__ = [
     "API_ROOT",
     "CHAT_PATH",
     "EMULATOR_API_KEY",
+    "RESPONSES_PATH",
     "Completion",
     "ConnectionStats",
     "DropConnection",
@@ -70,15 +82,23 @@ __all__ = [
     "Plan",
     "RecordedRequest",
     "Reply",
+    "ResponseFailed",
+    "ResponsesErrorEvent",
+    "ResponsesReply",
     "SSEReply",
     "StreamShape",
+    "TruncatedResponses",
     "TruncatedStream",
     "anthropic_reasoning",
     "echo",
+    "echo_response",
     "error_object",
+    "function_call",
     "gemini_reasoning",
     "openai_reasoning",
     "provider_of",
+    "reasoning_item",
+    "responses_usage",
     "tool_call",
     "usage",
 ]

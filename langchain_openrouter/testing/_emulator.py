@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Final
 from typing_extensions import Self
 
 from langchain_openrouter.testing._replies import Completion, HTTPError, Plan, Reply
+from langchain_openrouter.testing._responses import RESPONSES_PATH, echo_response
 from langchain_openrouter.testing._server import ConnectionStats, HTTPServerThread, RecordedRequest
 
 if TYPE_CHECKING:
@@ -44,7 +45,10 @@ class OpenRouterEmulator:
 
     Replies are queued per endpoint with :meth:`enqueue` and served one per request, in
     order; once a queue is empty, the endpoint's default answers (for chat completions,
-    :func:`echo`). A reply is a :class:`Completion` or a fault (:class:`HTTPError`,
+    :func:`echo`; for the Responses API, ``/responses``, :func:`echo_response`). A reply
+    is a :class:`Completion`, a :class:`ResponsesReply` (for ``/responses``, with its faults
+    :class:`ResponseFailed`, :class:`ResponsesErrorEvent`, :class:`TruncatedResponses`) or
+    a fault (:class:`HTTPError`,
     :class:`ErrorIn200`, :class:`MidStreamError`, :class:`FinishError`,
     :class:`EmptyChoices`, :class:`NestedCompletion`, :class:`Malformed`,
     :class:`DropConnection`, :class:`TruncatedStream`), or a function of the
@@ -76,7 +80,10 @@ class OpenRouterEmulator:
         self._address = (host, port)
         self._lock = threading.Lock()
         self._queues: dict[str, deque[Reply | Responder]] = {}
-        self._defaults: dict[str, Reply | Responder] = {CHAT_PATH: default or echo}
+        self._defaults: dict[str, Reply | Responder] = {
+            CHAT_PATH: default or echo,
+            RESPONSES_PATH: echo_response,
+        }
         self._requests: list[RecordedRequest] = []
         self._server: HTTPServerThread | None = None
         self._base_url: str | None = None
