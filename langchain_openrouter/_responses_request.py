@@ -53,6 +53,8 @@ CHAT_ONLY: Final = {
 _RENAMED: Final = {"max_tokens": "max_output_tokens", "max_completion_tokens": "max_output_tokens"}
 _BREAKPOINT: Final = {"mode": "explicit"}
 _DEFAULT_TTL: Final = "5m"
+_LOCAL_ID: Final = "rs_local_"
+_INPUT_ROLES: Final = frozenset({"user", "system", "developer"})
 
 
 def _unsupported(name: str, what: str) -> InvalidArgumentError:
@@ -187,8 +189,8 @@ def input_items(wire: list[Item], messages: Sequence[BaseMessage]) -> list[Item]
     for position, (chat, message) in enumerate(zip(wire, messages, strict=True)):
         role = chat["role"]
         if role == "assistant":
-            assert isinstance(message, AIMessage)  # noqa: S101 - convert_messages' mapping
-            items += reasoning_items(message, seen)
+            if isinstance(message, AIMessage):
+                items += reasoning_items(message, seen, f"{position}_")
             items += _assistant_items(chat, position)
         elif role == "tool":
             output = chat["content"]
@@ -198,11 +200,20 @@ def input_items(wire: list[Item], messages: Sequence[BaseMessage]) -> list[Item]
                 {"type": "function_call_output", "call_id": chat["tool_call_id"], "output": output}
             )
         else:
-            content = chat["content"]
-            if isinstance(content, list):
-                content = [input_part(part, role) for part in content]
-            items.append({"type": "message", "role": role, "content": content})
+            items.append(_input_message(role, chat["content"]))
     return items
+
+
+def _input_message(role: str, content: object) -> Item:
+    if role not in _INPUT_ROLES:
+        msg = (
+            f"A message with role {role!r} cannot be sent on OpenRouter's Responses API: "
+            f"its input messages take the roles {', '.join(sorted(_INPUT_ROLES))}."
+        )
+        raise ValueError(msg)
+    if isinstance(content, list):
+        content = [input_part(part, role) for part in content]
+    return {"type": "message", "role": role, "content": content}
 
 
 def _assistant_items(chat: Item, position: int) -> list[Item]:
@@ -327,13 +338,16 @@ def _breakpoint(cache_control: object) -> dict[str, str]:
 # --- reasoning replay ----------------------------------------------------------------------
 
 
-def reasoning_items(message: AIMessage, seen: set[tuple[str, str, str]]) -> list[Item]:
+def reasoning_items(
+    message: AIMessage, seen: set[tuple[str, str, str]], local_prefix: str = ""
+) -> list[Item]:
     """An assistant turn's reasoning as the ``reasoning`` items it came from.
 
     The details (as :mod:`._responses_reader` read them) are grouped back by item ``id``
     and the item is rebuilt as it arrived; unlike chat completions, its ``rs_`` id stays, as
     the encrypted content is matched to it. Unsigned Anthropic/Gemini text and repeats
-    are left out, as on the chat path.
+    are left out, as on the chat path. Details that came without an id get one made of
+    ``local_prefix`` (unique in the request) and their item's position.
     """
     details = message_details(message.additional_kwargs, message.content) or []
     items: list[Item] = []
@@ -346,16 +360,29 @@ def reasoning_items(message: AIMessage, seen: set[tuple[str, str, str]]) -> list
             continue
         if key is not None:
             seen.add(key)
-        if not items or items[-1].get("id") != detail.get("id"):
-            items.append(_new_item(detail))
+        if not items or not _continues(items[-1], detail):
+            items.append(_new_item(detail, f"{local_prefix}{len(items)}"))
         _add_detail(items[-1], detail)
     return items
 
 
-def _new_item(detail: Item) -> Item:
-    item: Item = {"type": "reasoning", "id": detail.get("id"), "summary": []}
-    if item["id"] is None:
-        del item["id"]
+def _continues(item: Item, detail: Item) -> bool:
+    """Whether ``detail`` belongs to ``item``: the same id, or, without ids, an unsealed item.
+
+    Details from chat completions may have no id (Anthropic's signed text): each signed or
+    encrypted entry then closes its item.
+    """
+    if detail.get("id") is not None:
+        return bool(item.get("id") == detail["id"])
+    sealed = "signature" in item or "encrypted_content" in item
+    return str(item["id"]).startswith(_LOCAL_ID) and not sealed
+
+
+def _new_item(detail: Item, local_id: str) -> Item:
+    # `id` and `summary` are required on reasoning items (OpenRouter's ReasoningItem
+    # schema); a detail without one gets a local id, which OpenRouter does not look up.
+    item_id = detail.get("id") or f"{_LOCAL_ID}{local_id}"
+    item: Item = {"type": "reasoning", "id": item_id, "summary": []}
     if detail.get("format"):
         item["format"] = detail["format"]
     return item

@@ -16,6 +16,7 @@ import pytest
 from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
+    ChatMessage,
     HumanMessage,
     SystemMessage,
     ToolMessage,
@@ -589,3 +590,50 @@ def test_chat_history_reasoning_goes_to_responses(emulator: OpenRouterEmulator) 
         "format": "openai-responses-v1",
         "encrypted_content": "E",
     }
+
+
+def test_chat_anthropic_details_become_one_item_per_signature(emulator: OpenRouterEmulator) -> None:
+    details = [
+        {
+            "type": "reasoning.text",
+            "text": "A",
+            "signature": "S1",
+            "format": "anthropic-claude-v1",
+            "index": 0,
+        },
+        {
+            "type": "reasoning.text",
+            "text": "B",
+            "signature": "S2",
+            "format": "anthropic-claude-v1",
+            "index": 1,
+        },
+    ]
+    earlier = AIMessage("ok", additional_kwargs={"reasoning_details": details})
+    responses_model(emulator).invoke([HumanMessage("Q"), earlier, HumanMessage("Q2")])
+    items = [item for item in sent(emulator)["input"] if item["type"] == "reasoning"]
+    assert items == [
+        {
+            "type": "reasoning",
+            "id": f"rs_local_1_{n}",
+            "summary": [],
+            "format": "anthropic-claude-v1",
+            "content": [{"type": "reasoning_text", "text": text}],
+            "signature": signature,
+        }
+        for n, (text, signature) in enumerate((("A", "S1"), ("B", "S2")))
+    ]
+
+
+def test_chat_message_roles(emulator: OpenRouterEmulator) -> None:
+    responses_model(emulator).invoke(
+        [
+            ChatMessage(role="developer", content="Rules."),
+            ChatMessage(role="assistant", content="Hi."),
+            HumanMessage("Q"),
+        ]
+    )
+    kinds = [(item["type"], item["role"]) for item in sent(emulator)["input"]]
+    assert kinds == [("message", "developer"), ("message", "assistant"), ("message", "user")]
+    with pytest.raises(ValueError, match="role 'critic' cannot be sent"):
+        responses_model(emulator).invoke([ChatMessage(role="critic", content="x")])
