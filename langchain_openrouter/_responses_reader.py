@@ -132,9 +132,24 @@ def chat_usage(raw: object) -> Item | None:
     return usage
 
 
+def serving_provider(router_metadata: object) -> str | None:
+    """The provider the router selected, from ``openrouter_metadata.endpoints``.
+
+    See https://openrouter.ai/docs/guides/features/router-metadata.
+    """
+    endpoints = router_metadata.get("endpoints") if isinstance(router_metadata, dict) else None
+    available = endpoints.get("available") if isinstance(endpoints, dict) else None
+    for endpoint in available if isinstance(available, list) else []:
+        if isinstance(endpoint, dict) and endpoint.get("selected"):
+            provider = endpoint.get("provider")
+            return provider if isinstance(provider, str) else None
+    return None
+
+
 def metadata(data: Item, finish: dict[str, Any]) -> dict[str, Any]:
     """``response_metadata``: as on the chat path, plus the response's ``status``."""
     envelope = {**data, "created": data.get("created_at")}
+    envelope["provider"] = data.get("provider") or serving_provider(data.get("openrouter_metadata"))
     meta = response_metadata(envelope, finish, chat_usage(data.get("usage")))
     for key in ("status", "incomplete_details"):
         if data.get(key):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
@@ -103,8 +103,10 @@ def translated_errors(generation_id: str | None = None) -> Iterator[None]:
         raise malformed(msg, generation_id) from exc
 
 
-def _post_kwargs(request: Request, *, stream: bool) -> dict[str, Any]:
-    options = {} if request.timeout is None else {"timeout": request.timeout}
+def _post_kwargs(request: Request, *, stream: bool, endpoint: Endpoint) -> dict[str, Any]:
+    options: dict[str, Any] = {} if request.timeout is None else {"timeout": request.timeout}
+    if endpoint.headers:
+        options["headers"] = dict(endpoint.headers)
     kwargs: dict[str, Any] = {"cast_to": object, "body": request.body, "options": options}
     if stream:
         kwargs.update(stream=True, stream_cls=_EventStream)
@@ -161,10 +163,19 @@ class Endpoint:
     """The whole (non-streamed) body: validated, or the typed error it stands for."""
     check_first: Callable[[Any], Any]
     """A stream's first event: returned, or the (retryable) error it stands for."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Headers this endpoint's requests carry besides the connection's."""
 
 
 CHAT: Final = Endpoint(PATH, checked_completion, _checked_first)
-RESPONSES: Final = Endpoint(RESPONSES_PATH, checked_response, raise_for_failure)
+RESPONSES: Final = Endpoint(
+    RESPONSES_PATH,
+    checked_response,
+    raise_for_failure,
+    # A response object names no provider; the opt-in router metadata does
+    # (https://openrouter.ai/docs/guides/features/router-metadata).
+    headers={"X-OpenRouter-Metadata": "enabled"},
+)
 """OpenRouter's Responses API (https://openrouter.ai/docs/api-reference/responses/overview)."""
 
 
@@ -184,7 +195,7 @@ def complete(
 ) -> dict[str, Any]:
     """POST a non-streaming request; the validated completion body."""
     client = connection.sync_client()
-    kwargs = _post_kwargs(request, stream=False)
+    kwargs = _post_kwargs(request, stream=False, endpoint=endpoint)
     send = partial(client.post, endpoint.path, **kwargs)
     return _retried(send, endpoint.check, request.max_retries, run_manager)
 
@@ -197,7 +208,7 @@ async def acomplete(
 ) -> dict[str, Any]:
     """Async :func:`complete`."""
     client = connection.async_client()
-    kwargs = _post_kwargs(request, stream=False)
+    kwargs = _post_kwargs(request, stream=False, endpoint=endpoint)
     send = partial(client.post, endpoint.path, **kwargs)
     return await _aretried(send, endpoint.check, request.max_retries, run_manager)
 
@@ -210,7 +221,7 @@ def stream(
 ) -> Iterator[dict[str, Any]]:
     """POST a streaming request; its SSE chunks as dicts. Closes the response when left."""
     client = connection.sync_client()
-    kwargs = _post_kwargs(request, stream=True)
+    kwargs = _post_kwargs(request, stream=True, endpoint=endpoint)
     for attempt in retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             events = client.post(endpoint.path, **kwargs)
@@ -241,7 +252,9 @@ async def astream(
 ) -> AsyncGenerator[dict[str, Any], None]:
     """Async :func:`stream`."""
     client = connection.async_client()
-    kwargs = _post_kwargs(request, stream=True) | {"stream_cls": _AsyncEventStream}
+    kwargs = _post_kwargs(request, stream=True, endpoint=endpoint) | {
+        "stream_cls": _AsyncEventStream
+    }
     async for attempt in async_retrying(request.max_retries, run_manager):
         with attempt, translated_errors():
             events = await client.post(endpoint.path, **kwargs)

@@ -156,25 +156,27 @@ class ResponsesReply:
         """The whole response object."""
         slug = self.model or request.model or "openrouter/auto"
         reasoning = sum(_estimate_tokens(json.dumps(item)) for item in self.reasoning)
-        return {
+        incomplete = {"reason": self.incomplete_reason} if self.incomplete_reason else None
+        estimated = responses_usage(
+            request.prompt_tokens,
+            _estimate_tokens(self.text or "") + reasoning,
+            reasoning_tokens=reasoning,
+        )
+        body: Event = {
             "id": f"resp-{request.generation_id}",
             "object": "response",
             "created_at": CREATED,
             "model": slug,
-            "provider": self.provider or provider_of(slug),
             "status": self.status,
-            "incomplete_details": {"reason": self.incomplete_reason}
-            if self.incomplete_reason
-            else None,
+            "incomplete_details": incomplete,
             "error": None,
             "output": self.output(),
-            "usage": self.usage
-            or responses_usage(
-                request.prompt_tokens,
-                _estimate_tokens(self.text or "") + reasoning,
-                reasoning_tokens=reasoning,
-            ),
+            "usage": self.usage or estimated,
         }
+        # A response names its provider only in the opt-in router metadata.
+        if request.headers.get("x-openrouter-metadata", "").lower() == "enabled":
+            body["openrouter_metadata"] = router_metadata(slug, self.provider or provider_of(slug))
+        return body
 
     def events(self, request: RecordedRequest) -> list[Event]:
         """The stream: created, in progress, each item's events, then the terminal event."""
@@ -198,6 +200,24 @@ class ResponsesReply:
         for event in self.events(request):
             writer.event(event)
         return replace(writer.finish(), delay=self.delay)
+
+
+def router_metadata(model: str, provider: str) -> Event:
+    """The opt-in ``openrouter_metadata`` of a direct route to ``provider``.
+
+    See https://openrouter.ai/docs/guides/features/router-metadata.
+    """
+    return {
+        "requested": model,
+        "strategy": "direct",
+        "attempt": 1,
+        "is_byok": False,
+        "summary": f"available=1, selected={provider}",
+        "endpoints": {
+            "available": [{"provider": provider, "model": model, "selected": True}],
+            "total": 1,
+        },
+    }
 
 
 def _item_events(index: int, item: Event, size: int) -> Iterator[Event]:

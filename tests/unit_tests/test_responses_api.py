@@ -107,6 +107,7 @@ def full_reply() -> ResponsesReply:
 def test_default_stays_chat_completions(emulator: OpenRouterEmulator) -> None:
     emulator.chat_model().invoke("hi")
     assert [r.path for r in emulator.requests] == [CHAT_PATH]
+    assert "x-openrouter-metadata" not in emulator.requests[0].headers
 
 
 @pytest.mark.parametrize("how", ["field", "call", "bound"])
@@ -117,6 +118,9 @@ def test_flag_sends_to_responses(emulator: OpenRouterEmulator, how: str) -> None
     reply = runnable.invoke("hello", **extra)
     assert reply.content == "(OpenRouter emulator) You said: hello"
     body = sent(emulator)
+    # The router metadata names the provider, which a response object does not.
+    assert emulator.requests[-1].headers["x-openrouter-metadata"] == "enabled"
+    assert reply.response_metadata["provider"] == "OpenAI"
     assert body["store"] is False
     assert "previous_response_id" not in body
     assert "messages" not in body
