@@ -24,6 +24,7 @@ from langchain_core.messages import (
 from pydantic import BaseModel
 
 from langchain_openrouter import (
+    OpenRouterConnectionError,
     OpenRouterRateLimitError,
     OpenRouterServerError,
     OpenRouterStreamTruncatedError,
@@ -488,11 +489,15 @@ def test_truncated_stream(emulator: OpenRouterEmulator, *, drop: bool) -> None:
         path=RESPONSES_PATH,
     )
     received: list[str] = []
-    expected = OpenRouterStreamTruncatedError if not drop else Exception
+    expected = OpenRouterConnectionError if drop else OpenRouterStreamTruncatedError
     with pytest.raises(expected) as caught:
-        received.extend(chunk.text for chunk in responses_model(emulator).stream("q"))
+        received.extend(
+            chunk.text for chunk in responses_model(emulator, max_retries=2).stream("q")
+        )
     assert "".join(received) == "partial "
-    assert "stream" in str(caught.value)
+    assert caught.value.generation_id is not None
+    assert caught.value.generation_id.startswith("resp-")  # named by response.created
+    assert len(emulator.requests) == 1
 
 
 def test_async_truncated_stream(emulator: OpenRouterEmulator) -> None:
