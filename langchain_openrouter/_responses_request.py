@@ -2,7 +2,7 @@
 
 The request is first built exactly as for chat completions (settings, ``model_kwargs``,
 per-call arguments, content blocks, cache breakpoints, tools), then each part is put in
-the Responses form (https://openrouter.ai/docs/api-reference/responses/overview):
+the Responses form (docs/openrouter-wire-notes.md#responses-api):
 messages become ``input`` items, tool calls ``function_call`` items and tool results
 ``function_call_output`` items; earlier reasoning goes back as ``reasoning`` items with
 their ``encrypted_content``. The API is stateless: ``store`` is always false and
