@@ -165,6 +165,7 @@ class _Output:
         self.refusal: list[str] = []
         self.annotations: list[object] = []
         self.details: list[Item] = []
+        self.reasoning: list[str] = []
         self.calls: list[Item] = []
 
     def add(self, item: Item) -> None:
@@ -177,13 +178,15 @@ class _Output:
                 elif part.get("type") == "refusal":
                     self.refusal.append(part.get("refusal") or "")
         elif kind == "reasoning":
-            self.details += reasoning_details(item, len(self.details))
+            details = reasoning_details(item, len(self.details))
+            self.details += details
+            self.reasoning.append(reasoning_text(None, details))
         elif kind == "function_call":
             self.calls.append(function_call(item))
 
     def extras(self) -> dict[str, Any]:
         extras: dict[str, Any] = {}
-        if text := reasoning_text(None, self.details):
+        if text := "".join(self.reasoning):
             extras["reasoning_content"] = text
         if self.details:
             extras["reasoning_details"] = self.details

@@ -60,6 +60,7 @@ class ResponsesStreamAssembler:
         self._details = 0  # reasoning details sent so far (their index)
         self._texted: set[Any] = set()  # output indexes whose text came as deltas
         self._argued: set[Any] = set()  # output indexes whose arguments came
+        self._reasoned_text: set[Any] = set()  # output indexes whose reasoning text came
         self._called = False
         self._answered = False
         self._reasoned = False
@@ -81,6 +82,11 @@ class ResponsesStreamAssembler:
             self._texted.add(index)
             return self._chunk(content=event.get("delta") or "")
         if kind in _EXTRA_OF_DELTA:
+            # Per item, the text is shown, else the summary (as the reader does).
+            if kind == "response.reasoning_summary_text.delta" and index in self._reasoned_text:
+                return None
+            if kind == "response.reasoning_text.delta":
+                self._reasoned_text.add(index)
             return self._chunk(extras={_EXTRA_OF_DELTA[kind]: event.get("delta") or ""})
         if kind == "response.output_text.annotation.added":
             return self._chunk(extras={"annotations": [annotation(event.get("annotation"))]})

@@ -646,3 +646,21 @@ def test_chat_message_roles(emulator: OpenRouterEmulator) -> None:
     assert kinds == [("message", "developer"), ("message", "assistant"), ("message", "user")]
     with pytest.raises(ValueError, match="role 'critic' cannot be sent"):
         responses_model(emulator).invoke([ChatMessage(role="critic", content="x")])
+
+
+def test_reasoning_text_wins_over_summary_in_both_paths(emulator: OpenRouterEmulator) -> None:
+    both = reasoning_item(
+        text="Thinking in full.", summary="In short.", signature="Sig==", item_id="rs_b"
+    )
+    reply = ResponsesReply(text="ok", reasoning=[both, OPENAI_REASONING])
+    emulator.enqueue(reply, reply, path=RESPONSES_PATH)
+    model = responses_model(emulator)
+    invoked = model.invoke("q")
+    streamed = reduce(add, model.stream("q"))
+    expected = "Thinking in full.Compare the two cities."
+    assert invoked.additional_kwargs["reasoning_content"] == expected
+    assert streamed.additional_kwargs["reasoning_content"] == expected
+    assert (
+        streamed.additional_kwargs["reasoning_details"]
+        == invoked.additional_kwargs["reasoning_details"]
+    )
