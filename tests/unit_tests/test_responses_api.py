@@ -41,7 +41,9 @@ from langchain_openrouter.testing import (
     ResponsesErrorEvent,
     ResponsesReply,
     TruncatedResponses,
+    anthropic_reasoning,
     function_call,
+    openai_reasoning,
     reasoning_item,
     responses_usage,
 )
@@ -574,27 +576,12 @@ def test_claude_reasoning_replays_signed_text(emulator: OpenRouterEmulator) -> N
 
 def test_chat_history_reasoning_goes_to_responses(emulator: OpenRouterEmulator) -> None:
     """A turn answered on chat completions replays on the Responses path (one contract)."""
-    details = [
-        {
-            "type": "reasoning.summary",
-            "summary": "S",
-            "id": "rs_x",
-            "format": "openai-responses-v1",
-            "index": 0,
-        },
-        {
-            "type": "reasoning.encrypted",
-            "data": "E",
-            "id": "rs_x",
-            "format": "openai-responses-v1",
-            "index": 1,
-        },
-    ]
+    details = openai_reasoning("S", encrypted="E")  # what chat completions gives
     earlier = AIMessage("A", additional_kwargs={"reasoning_details": details})
     responses_model(emulator).invoke([HumanMessage("Q"), earlier, HumanMessage("Q2")])
     assert sent(emulator)["input"][1] == {
         "type": "reasoning",
-        "id": "rs_x",
+        "id": "rs_emulator",
         "summary": [{"type": "summary_text", "text": "S"}],
         "format": "openai-responses-v1",
         "encrypted_content": "E",
@@ -602,22 +589,8 @@ def test_chat_history_reasoning_goes_to_responses(emulator: OpenRouterEmulator) 
 
 
 def test_chat_anthropic_details_become_one_item_per_signature(emulator: OpenRouterEmulator) -> None:
-    details = [
-        {
-            "type": "reasoning.text",
-            "text": "A",
-            "signature": "S1",
-            "format": "anthropic-claude-v1",
-            "index": 0,
-        },
-        {
-            "type": "reasoning.text",
-            "text": "B",
-            "signature": "S2",
-            "format": "anthropic-claude-v1",
-            "index": 1,
-        },
-    ]
+    second = {**anthropic_reasoning("B", "S2")[0], "index": 1}
+    details = [*anthropic_reasoning("A", "S1"), second]
     earlier = AIMessage("ok", additional_kwargs={"reasoning_details": details})
     responses_model(emulator).invoke([HumanMessage("Q"), earlier, HumanMessage("Q2")])
     items = [item for item in sent(emulator)["input"] if item["type"] == "reasoning"]
