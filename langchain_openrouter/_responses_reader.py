@@ -89,6 +89,28 @@ def reasoning_details(item: Item, first_index: int) -> list[Item]:
     return [{**detail, "index": first_index + n} for n, detail in enumerate(details)]
 
 
+def generated_image(item: Item) -> Item | None:
+    """An image generation item as a chat-form ``images`` entry (``image_url``), if done.
+
+    ``image_generation_call`` carries base64 PNG in ``result``; OpenRouter's
+    ``openrouter:image_generation`` a URL or base64 (the OpenAPI spec's output items).
+    """
+    url = item.get("imageUrl")
+    data = item.get("imageB64") or item.get("result")
+    if not url and isinstance(data, str) and data:
+        url = (
+            data
+            if data.startswith(("http://", "https://", "data:"))
+            else f"data:image/png;base64,{data}"
+        )
+    return (
+        {"type": "image_url", "image_url": {"url": url}} if isinstance(url, str) and url else None
+    )
+
+
+IMAGE_ITEMS: Final = frozenset({"image_generation_call", "openrouter:image_generation"})
+
+
 def function_call(item: Item) -> Item:
     """A ``function_call`` item as a chat-form tool call."""
     return {
@@ -166,6 +188,7 @@ class _Output:
         self.annotations: list[object] = []
         self.details: list[Item] = []
         self.reasoning: list[str] = []
+        self.images: list[Item] = []
         self.calls: list[Item] = []
 
     def add(self, item: Item) -> None:
@@ -183,6 +206,8 @@ class _Output:
             self.reasoning.append(reasoning_text(None, details))
         elif kind == "function_call":
             self.calls.append(function_call(item))
+        elif kind in IMAGE_ITEMS and (image := generated_image(item)) is not None:
+            self.images.append(image)
 
     def extras(self) -> dict[str, Any]:
         extras: dict[str, Any] = {}
@@ -194,6 +219,8 @@ class _Output:
             extras["annotations"] = self.annotations
         if self.refusal:
             extras["refusal"] = "".join(self.refusal)
+        if self.images:
+            extras["images"] = self.images
         return extras
 
 

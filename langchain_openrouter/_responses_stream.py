@@ -27,9 +27,11 @@ from langchain_openrouter._response import (
     stream_end_metadata,
 )
 from langchain_openrouter._responses_reader import (
+    IMAGE_ITEMS,
     annotation,
     chat_usage,
     finish_reasons,
+    generated_image,
     metadata,
     reasoning_details,
     response_error,
@@ -120,6 +122,9 @@ class ResponsesStreamAssembler:
             details = reasoning_details(item, self._details)
             self._details += len(details)
             return self._chunk(extras={"reasoning_details": details}) if details else None
+        if kind in IMAGE_ITEMS:
+            image = generated_image(item)
+            return self._chunk(extras={"images": [image]}) if image else None
         if kind == "function_call" and index not in self._argued and item.get("arguments"):
             self._argued.add(index)
             return self._chunk(calls=[_call_chunk(index, args=item["arguments"])])

@@ -122,6 +122,8 @@ class ResponsesReply:
     reasoning: Sequence[Event] = ()
     annotations: Sequence[Event] = ()
     refusal: str | None = None
+    images: Sequence[str] = ()
+    """Generated images (base64 PNG), as ``image_generation_call`` items."""
     usage: dict[str, Any] | None = None
     status: str = "completed"
     incomplete_reason: str | None = None
@@ -150,7 +152,16 @@ class ResponsesReply:
                     "content": content,
                 }
             )
-        return items + [dict(call) for call in self.function_calls]
+        images = [
+            {
+                "type": "image_generation_call",
+                "id": f"img_{n}",
+                "status": "completed",
+                "result": data,
+            }
+            for n, data in enumerate(self.images)
+        ]
+        return items + images + [dict(call) for call in self.function_calls]
 
     def body(self, request: RecordedRequest) -> Event:
         """The whole response object."""
@@ -253,7 +264,7 @@ def _item_events(index: int, item: Event, size: int) -> Iterator[Event]:
 def _opened(item: Event) -> Event:
     """An item as ``response.output_item.added`` shows it: started, nothing produced yet."""
     opened = {**item, "status": "in_progress"}
-    for key, empty in (("content", []), ("summary", []), ("arguments", "")):
+    for key, empty in (("content", []), ("summary", []), ("arguments", ""), ("result", None)):
         if key in opened:
             opened[key] = empty
     opened.pop("encrypted_content", None)

@@ -637,3 +637,18 @@ def test_reasoning_text_wins_over_summary_in_both_paths(emulator: OpenRouterEmul
         streamed.additional_kwargs["reasoning_details"]
         == invoked.additional_kwargs["reasoning_details"]
     )
+
+
+def test_generated_images_as_on_the_chat_path(emulator: OpenRouterEmulator) -> None:
+    png = base64.b64encode(b"\x89PNG fake").decode()
+    reply = ResponsesReply(text="Here it is.", images=[png])
+    emulator.enqueue(reply, reply, path=RESPONSES_PATH)
+    model = responses_model(emulator, modalities=["image", "text"])
+    invoked = model.invoke("draw")
+    streamed = reduce(add, model.stream("draw"))
+    expected = [{"type": "image_url", "image_url": {"url": f"data:image/png;base64,{png}"}}]
+    assert invoked.additional_kwargs["images"] == expected
+    assert streamed.additional_kwargs["images"] == expected
+    assert sent(emulator)["modalities"] == ["image", "text"]
+    image_blocks = [block for block in invoked.content_blocks if block["type"] == "image"]
+    assert image_blocks == [{"type": "image", "base64": png, "mime_type": "image/png"}]
