@@ -22,7 +22,7 @@ from langchain_openrouter._preflight import InvalidArgumentError
 from langchain_openrouter._reasoning import dedup_key, is_replayable, message_details
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from langchain_core.messages import BaseMessage
 
@@ -63,6 +63,14 @@ def _unsupported(name: str, what: str) -> InvalidArgumentError:
         f"it has no {what}. Drop {name}, or send this call to chat completions "
         "(use_responses_api=False)."
     )
+
+
+def check_responses_params(params: Mapping[str, Any]) -> None:
+    """Refuse body parameters /responses does not take (a model's, before any call)."""
+    for key, value in params.items():
+        if key in CHAT_ONLY and value is not None and not (key == "n" and value == 1):
+            raise _unsupported(key, CHAT_ONLY[key])
+    _check_stateless(dict(params))
 
 
 def responses_request(request: Request, messages: Sequence[BaseMessage]) -> Request:

@@ -71,7 +71,7 @@ from langchain_openrouter._preflight import (
 from langchain_openrouter._profiles import profile_for
 from langchain_openrouter._response import completion_to_chat_result
 from langchain_openrouter._responses_reader import response_to_chat_result
-from langchain_openrouter._responses_request import responses_request
+from langchain_openrouter._responses_request import check_responses_params, responses_request
 from langchain_openrouter._responses_stream import ResponsesStreamAssembler
 from langchain_openrouter._streaming import StreamAssembler
 from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
@@ -593,6 +593,13 @@ class ChatOpenRouter(PicklableConnection, BaseChatModel):
             self.reasoning, self.reasoning_effort, self.max_tokens or self.max_completion_tokens
         )
         self._connection = Connection.from_settings(self, self._headers())
+        return self
+
+    @model_validator(mode="after")
+    def _check_responses_api_settings(self) -> Self:
+        """With ``use_responses_api``, settings /responses cannot take fail at construction."""
+        if self.use_responses_api:
+            check_responses_params(self._default_params)
         return self
 
     @model_validator(mode="after")

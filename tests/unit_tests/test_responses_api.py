@@ -419,7 +419,7 @@ def test_what_responses_cannot_take_fails_before_sending(
 
 def test_several_choices_are_refused(emulator: OpenRouterEmulator) -> None:
     with pytest.raises(InvalidArgumentError, match=r"n is not available"):
-        responses_model(emulator, n=2).invoke("q")
+        responses_model(emulator).invoke("q", n=2)
     assert emulator.requests == []
 
 
@@ -652,3 +652,22 @@ def test_generated_images_as_on_the_chat_path(emulator: OpenRouterEmulator) -> N
     assert sent(emulator)["modalities"] == ["image", "text"]
     image_blocks = [block for block in invoked.content_blocks if block["type"] == "image"]
     assert image_blocks == [{"type": "image", "base64": png, "mime_type": "image/png"}]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"stop": ["END"]}, "stop"),
+        ({"seed": 1}, "seed"),
+        ({"n": 2}, "n is not"),
+        ({"model_kwargs": {"store": True}}, "store=True"),
+        ({"model_kwargs": {"previous_response_id": "resp_1"}}, "previous_response_id"),
+    ],
+)
+def test_what_responses_cannot_take_fails_at_construction(
+    emulator: OpenRouterEmulator, kwargs: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(ValueError, match=named):
+        responses_model(emulator, **kwargs)
+    emulator.chat_model(**kwargs)  # fine on chat completions
+    assert emulator.requests == []
