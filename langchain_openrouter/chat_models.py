@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from contextlib import aclosing
+from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -52,11 +53,17 @@ from langchain_openrouter._request.caching import (
     CacheSetting,
     to_cache_rule,
 )
+from langchain_openrouter._request.responses import RESPONSES_PATH, check_responses_params
 from langchain_openrouter._request.tools import (
     convert_tool,
     convert_tool_choice,
 )
 from langchain_openrouter._response.completion import checked_first_chunk, read_completion
+from langchain_openrouter._response.responses import read_response
+from langchain_openrouter._response.responses_stream import (
+    ResponsesStreamAssembler,
+    raise_for_failure,
+)
 from langchain_openrouter._response.stream import StreamAssembler
 from langchain_openrouter._token_counting import messages_tokens, text_tokens, token_ids
 from langchain_openrouter._types import (  # noqa: TC001 - pydantic resolves these at runtime
@@ -84,6 +91,7 @@ if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
 
     from langchain_openrouter._catalog import GenerationStats, ModelInfo
+    from langchain_openrouter._http.transport import Request
     from langchain_openrouter._key_info import Credits, KeyInfo
     from langchain_openrouter._request.tools import ToolLike
 
@@ -105,6 +113,7 @@ _NOT_BODY_FIELDS = frozenset(
         *CACHE_FIELDS,
         "response_cache",
         "router_metadata",
+        "use_responses_api",
     }
 )
 # The fields langchain-openrouter 0.2.x had (ours or renamed). It rejected them inside
@@ -411,6 +420,10 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
     check_tool_results: bool = True
     """Refuse, before sending, a tool message that answers no call and a tool call left
     without its result; ``False`` sends such histories as they are."""
+    use_responses_api: bool = False
+    """Send calls to OpenRouter's Responses API (``POST /responses``, stateless) instead of
+    chat completions; also per call. The reply has the same message contract either way
+    (see the README's "Responses API")."""
 
     # --- OpenRouter request features ---------------------------------------------------
     openrouter_provider: ProviderPreferences | None = None
@@ -555,6 +568,13 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
         return self
 
     @model_validator(mode="after")
+    def _check_responses_api_settings(self) -> Self:
+        """With ``use_responses_api``, settings /responses cannot take fail at construction."""
+        if self.use_responses_api:
+            check_responses_params(self._default_params)
+        return self
+
+    @model_validator(mode="after")
     def _check_choice_count(self) -> Self:
         check_n(self.n, stream=self.streaming)
         return self
@@ -652,7 +672,7 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
             chunks = self._stream(messages, stop, run_manager, **kwargs)
             return _result_from_chunks(list(chunks))
         request = build_request(self, messages, stop, kwargs, stream=False)
-        read = partial(read_completion, requested_model=request.body["model"])
+        read = partial(_api_of(request).read, requested_model=request.body["model"])
         return _transport.complete(self._connection, request, read, run_manager)
 
     async def _agenerate(
@@ -666,7 +686,7 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
             chunks = [c async for c in self._astream(messages, stop, run_manager, **kwargs)]
             return _result_from_chunks(chunks)
         request = build_request(self, messages, stop, kwargs, stream=False)
-        read = partial(read_completion, requested_model=request.body["model"])
+        read = partial(_api_of(request).read, requested_model=request.body["model"])
         return await _transport.acomplete(self._connection, request, read, run_manager)
 
     def stream(
@@ -703,8 +723,9 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = build_request(self, messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
-        events = _transport.stream(self._connection, request, checked_first_chunk, run_manager)
+        api = _api_of(request)
+        assembler = api.assembler(report_usage=self.stream_usage, model=request.body["model"])
+        events = _transport.stream(self._connection, request, api.check_first, run_manager)
         for event in events:
             if (chunk := assembler.convert(event)) is not None:
                 yield chunk
@@ -718,8 +739,9 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = build_request(self, messages, stop, kwargs, stream=True)
-        assembler = StreamAssembler(report_usage=self.stream_usage, model=request.body["model"])
-        events = _transport.astream(self._connection, request, checked_first_chunk, run_manager)
+        api = _api_of(request)
+        assembler = api.assembler(report_usage=self.stream_usage, model=request.body["model"])
+        events = _transport.astream(self._connection, request, api.check_first, run_manager)
         async with aclosing(events):  # the connection is freed when the caller stops
             async for event in events:
                 if (chunk := assembler.convert(event)) is not None:
@@ -1016,6 +1038,26 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
         return await _transport.afetch_json(
             self._connection, _key_info.CREDITS_REQUEST, _key_info.read_credits, self.max_retries
         )
+
+
+@dataclass(frozen=True)
+class _Api:
+    """One of OpenRouter's generation APIs: how its replies and streams are read."""
+
+    read: Callable[..., ChatResult]
+    """The whole body, with the requested model, -> ChatResult (or the error it means)."""
+    check_first: Callable[[Any], Any]
+    """A stream's first event: returned, or the (retryable) error it stands for."""
+    assembler: Callable[..., StreamAssembler | ResponsesStreamAssembler]
+
+
+_CHAT_API = _Api(read_completion, checked_first_chunk, StreamAssembler)
+_RESPONSES_API = _Api(read_response, raise_for_failure, ResponsesStreamAssembler)
+
+
+def _api_of(request: Request) -> _Api:
+    """The API ``build_request`` addressed ``request`` to."""
+    return _RESPONSES_API if request.path == RESPONSES_PATH else _CHAT_API
 
 
 # (field, body key) of every field sent in the request body, worked out once.

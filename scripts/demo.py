@@ -20,11 +20,14 @@ from pydantic import BaseModel, Field
 
 from langchain_openrouter import ChatOpenRouter, OpenRouterError
 from langchain_openrouter.testing import (
+    RESPONSES_PATH,
     Completion,
     HTTPError,
     OpenRouterEmulator,
+    ResponsesReply,
     StreamShape,
     anthropic_reasoning,
+    responses_usage,
     tool_call,
     usage,
 )
@@ -156,6 +159,20 @@ def step_reasoning(model: str, connection: dict[str, Any]) -> float:
     return cost_of(message)
 
 
+def step_responses_api(llm: ChatOpenRouter) -> float:
+    """The same model over OpenRouter's Responses API: one flag, the same message."""
+    full: AIMessageChunk | None = None
+    for chunk in llm.stream("Name one benefit of a unified LLM API.", use_responses_api=True):
+        full = chunk if full is None else full + chunk
+    if full is None:
+        print("  (the stream was empty)")
+        return 0.0
+    print(f"  answer:   {full.text}")
+    print(f"  via:      POST /responses, finish_reason {full.response_metadata['finish_reason']}")
+    print_facts(full)
+    return cost_of(full)
+
+
 def run_step(title: str, step: Callable[[], float]) -> float | None:
     """Run one demo step: its cost, or None when OpenRouter failed (the demo goes on)."""
     print(f"\n== {title}")
@@ -218,6 +235,13 @@ def script_emulator(emulator: OpenRouterEmulator, reasoning_model: str) -> None:
         HTTPError(status=429, message="Rate limit exceeded", retry_after=0.5),
         Completion(content="Hello, after one retry."),
     )
+    emulator.enqueue(
+        ResponsesReply(
+            text="One API key and one request format reach every model.",
+            usage=responses_usage(16, 12),
+        ),
+        path=RESPONSES_PATH,
+    )
 
 
 def has_key() -> bool:
@@ -247,10 +271,11 @@ def main() -> int:
             run_step("2. stream", lambda: step_stream(llm)),
             run_step("3. tool call", lambda: step_tool_call(llm)),
             run_step("4. reasoning", lambda: step_reasoning(reasoning_model, connection)),
+            run_step("5. the Responses API", lambda: step_responses_api(llm)),
         ]
         if emulated:
             costs.append(
-                run_step("5. a rate limit, retried (emulator only)", lambda: step_rate_limit(llm))
+                run_step("6. a rate limit, retried (emulator only)", lambda: step_rate_limit(llm))
             )
     total = sum(cost for cost in costs if cost is not None)
     label = " (scripted by the emulator)" if emulated else ""

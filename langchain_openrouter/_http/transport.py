@@ -67,6 +67,8 @@ class Request:
     max_retries: int
     headers: Mapping[str, str] | None = None
     """Per-request headers (response caching, router metadata); None for none."""
+    path: str = PATH
+    """The endpoint: chat completions, or the Responses API's ``/responses``."""
 
 
 class _EventStream(openai.Stream[object]):
@@ -177,6 +179,8 @@ def _request_kwargs(connection: Connection, request: Request, *, stream: bool) -
         template = FinalRequestOptions.construct(method="post", url=PATH, headers=headers)
         _OPTIONS_OF[connection] = template
     update: dict[str, Any] = {"json_data": request.body}
+    if request.path != PATH:
+        update["url"] = request.path
     if request.timeout is not None:
         update["timeout"] = request.timeout
     if request.headers:  # this call's feature headers (response caching, router metadata)
@@ -213,6 +217,14 @@ def _with_header_facts(read: Callable[[object], _T]) -> Callable[[object], _T]:
 def _note_headers(data: object, headers: Mapping[str, str]) -> None:
     if isinstance(data, dict) and (facts := response_header_facts(headers)) is not None:
         data[HEADERS_KEY] = facts
+
+
+def _generation_id(first: object) -> str | None:
+    """The id a stream's first event names: a chunk's own, or a ``response.*`` event's."""
+    if not isinstance(first, dict):
+        return None
+    response = first.get("response")
+    return first.get("id") or (response.get("id") if isinstance(response, dict) else None)
 
 
 def _ended_empty() -> OpenRouterResponseError:
@@ -298,7 +310,7 @@ def stream(
             except BaseException:
                 events.close()
                 raise
-    generation_id = first.get("id") if isinstance(first, dict) else None
+    generation_id = _generation_id(first)
     _note_headers(first, events.response.headers)
     try:
         yield first
@@ -330,7 +342,7 @@ async def astream(
             except BaseException:
                 await events.close()
                 raise
-    generation_id = first.get("id") if isinstance(first, dict) else None
+    generation_id = _generation_id(first)
     _note_headers(first, events.response.headers)
     try:
         yield first

@@ -2,7 +2,8 @@
 
 :func:`build_request` is all ``ChatOpenRouter`` calls: it checks the call's arguments and
 messages, converts the messages, merges the body, places prompt-cache breakpoints and
-Anthropic's eager input streaming, and returns the finished request.
+Anthropic's eager input streaming, and returns the finished request: for chat completions,
+or rewritten for the Responses API when ``use_responses_api`` is on.
 
 Precedence, lowest first: the model's fields, ``model_kwargs``, then the call's keyword
 arguments (which reach the body verbatim). Nothing the user passes is dropped; the few
@@ -30,6 +31,7 @@ from langchain_openrouter._request.caching import (
 )
 from langchain_openrouter._request.feature_headers import FeatureSettings, feature_headers
 from langchain_openrouter._request.messages import convert_messages
+from langchain_openrouter._request.responses import responses_request
 from langchain_openrouter._request.tools import with_eager_input_streaming
 
 if TYPE_CHECKING:
@@ -57,7 +59,12 @@ CACHE_FIELDS = (*_CACHE_SETTING_OF_FIELD, "cache_rule")
 # Per-call settings sent as request headers (see feature_headers), not as body keys.
 HEADER_SETTINGS = ("response_cache", "response_cache_clear", "router_metadata")
 # Per-call arguments that configure this integration; never sent as body keys.
-CALL_SETTINGS = (*CACHE_FIELDS, "anthropic_eager_input_streaming", *HEADER_SETTINGS)
+CALL_SETTINGS = (
+    *CACHE_FIELDS,
+    "anthropic_eager_input_streaming",
+    "use_responses_api",
+    *HEADER_SETTINGS,
+)
 # Call arguments LangChain uses internally; never sent.
 _INTERNAL_CALL_ARGS = ("ls_structured_output_format",)
 
@@ -142,7 +149,11 @@ def build_request(
     body = _with_prompt_caching(body, model, settings)
     body = _with_eager_input_streaming(body, model, settings)
     headers = _feature_headers(model, settings, body)
-    return Request(body=body, timeout=timeout, max_retries=max_retries, headers=headers)
+    request = Request(body=body, timeout=timeout, max_retries=max_retries, headers=headers)
+    use_responses_api = settings.get("use_responses_api")
+    if use_responses_api is None:
+        use_responses_api = model.use_responses_api
+    return responses_request(request, messages) if use_responses_api else request
 
 
 def _checked_call(

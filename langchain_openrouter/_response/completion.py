@@ -301,6 +301,25 @@ def completion_to_chat_result(data: dict[str, Any]) -> ChatResult:
 # --- reasoning that exhausts max_tokens ------------------------------------------------
 
 
+def stream_end_metadata(
+    metadata: dict[str, Any], usage: UsageMetadata | None, *, answered: bool, reasoned: bool
+) -> dict[str, Any]:
+    """A stream's closing ``response_metadata``, judged as invoke judges the whole message.
+
+    ``answered``: content or a tool call arrived; ``reasoned``: reasoning did.
+    """
+    if answered:
+        return metadata
+    marker = AIMessage(
+        content="",
+        additional_kwargs={"reasoning_content": "x"} if reasoned else {},
+        usage_metadata=usage,
+        response_metadata=metadata,
+    )
+    note_reasoning_exhaustion(marker)
+    return marker.response_metadata
+
+
 def note_reasoning_exhaustion(message: AIMessage) -> None:
     """Flag, and warn about, a reply cut at ``max_tokens`` before any answer.
 

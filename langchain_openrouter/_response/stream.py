@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
@@ -24,9 +24,9 @@ from langchain_openrouter._response.completion import (
     MODEL_PROVIDER,
     create_usage_metadata,
     extras_without_details,
-    note_reasoning_exhaustion,
     raise_for_failed_choice,
     response_metadata,
+    stream_end_metadata,
 )
 
 _CONCATENATED_DETAIL_KEYS = frozenset({"text", "summary", "data"})
@@ -193,17 +193,12 @@ class StreamAssembler:
 
     def final(self) -> ChatGenerationChunk:
         """The closing chunk: finish reason, model, provider, usage and cost, once."""
-        metadata = response_metadata(self._envelope, self._finish, self._usage)
-        if not self._answered:
-            # Judged on what the stream carried, as invoke judges the whole message.
-            marker = AIMessage(
-                content="",
-                additional_kwargs={"reasoning_content": "x"} if self._reasoned else {},
-                usage_metadata=create_usage_metadata(self._usage),
-                response_metadata=metadata,
-            )
-            note_reasoning_exhaustion(marker)
-            metadata = marker.response_metadata
+        metadata = stream_end_metadata(
+            response_metadata(self._envelope, self._finish, self._usage),
+            create_usage_metadata(self._usage),
+            answered=self._answered,
+            reasoned=self._reasoned,
+        )
         message = AIMessageChunk(
             content="",
             response_metadata=metadata,

@@ -61,6 +61,17 @@ from langchain_openrouter.testing._replies import (
     usage,
 )
 from langchain_openrouter.testing._response_cache import ResponseCache
+from langchain_openrouter.testing._responses import (
+    RESPONSES_PATH,
+    ResponseFailed,
+    ResponsesErrorEvent,
+    ResponsesReply,
+    TruncatedResponses,
+    echo_response,
+    function_call,
+    reasoning_item,
+    responses_usage,
+)
 from langchain_openrouter.testing._server import ConnectionStats, RecordedRequest
 
 __all__ = [
@@ -69,6 +80,7 @@ __all__ = [
     "CHAT_PATH",
     "EMULATOR_API_KEY",
     "GENERATION_ID",
+    "RESPONSES_PATH",
     "Comment",
     "Completion",
     "ConnectionStats",
@@ -87,17 +99,25 @@ __all__ = [
     "RecordedRequest",
     "Reply",
     "ResponseCache",
+    "ResponseFailed",
+    "ResponsesErrorEvent",
+    "ResponsesReply",
     "SSEReply",
     "StreamShape",
+    "TruncatedResponses",
     "TruncatedStream",
     "anthropic_reasoning",
     "chunk",
     "completion_body",
     "echo",
+    "echo_response",
     "error_object",
+    "function_call",
     "gemini_reasoning",
     "openai_reasoning",
     "provider_of",
+    "reasoning_item",
+    "responses_usage",
     "router_metadata",
     "text_stream",
     "tool_call",

@@ -12,6 +12,7 @@ from typing_extensions import Self
 from langchain_openrouter.testing._account_routes import DEFAULT_ROUTES
 from langchain_openrouter.testing._replies import Completion, HTTPError, Plan, Reply
 from langchain_openrouter.testing._response_cache import ResponseCache
+from langchain_openrouter.testing._responses import RESPONSES_PATH, echo_response
 from langchain_openrouter.testing._server import ConnectionStats, HTTPServerThread, RecordedRequest
 
 if TYPE_CHECKING:
@@ -49,7 +50,10 @@ class OpenRouterEmulator:
 
     Replies are queued per endpoint with :meth:`enqueue` and served one per request, in
     order; once a queue is empty, the endpoint's default answers (for chat completions,
-    :func:`echo`). A reply is a :class:`Completion` or a fault (:class:`HTTPError`,
+    :func:`echo`; for the Responses API, ``/responses``, :func:`echo_response`). A reply
+    is a :class:`Completion`, a :class:`ResponsesReply` (for ``/responses``, with its faults
+    :class:`ResponseFailed`, :class:`ResponsesErrorEvent`, :class:`TruncatedResponses`) or
+    a fault (:class:`HTTPError`,
     :class:`ErrorIn200`, :class:`MidStreamError`, :class:`FinishError`,
     :class:`EmptyChoices`, :class:`NestedCompletion`, :class:`Malformed`,
     :class:`DropConnection`, :class:`TruncatedStream`), or a function of the
@@ -86,6 +90,7 @@ class OpenRouterEmulator:
         self._builtin: dict[str, Reply | Responder] = {
             **DEFAULT_ROUTES,
             CHAT_PATH: default or echo,
+            RESPONSES_PATH: echo_response,
         }
         self.response_cache = ResponseCache()
         """OpenRouter's response cache, played for requests that send ``X-OpenRouter-Cache``."""

@@ -73,7 +73,7 @@ class RecordedRequest:
     def prompt_tokens(self) -> int:
         """A rough token count of the request's messages (4 characters a token)."""
         body = self.body
-        messages = body.get("messages") if isinstance(body, dict) else None
+        messages = (body.get("messages") or body.get("input")) if isinstance(body, dict) else None
         return max(1, len(json.dumps(messages or [])) // 4)
 
 

@@ -53,6 +53,18 @@ GENERATED_HEADER = """\
 # OpenRouter traffic.
 """
 
+# Set by scripts/write_responses_cassettes.py (the Responses API class of the standard suite).
+RESPONSES_RULES_ORIGIN = "responses-rules"
+RESPONSES_RULES_HEADER = """\
+# Produced by scripts/write_responses_cassettes.py, not by OpenRouter. The standard suite's
+# Responses API class ran in record mode against the bundled emulator
+# (langchain_openrouter.testing) on 127.0.0.1, whose /responses route answered by the small
+# rule set in that script, in the Responses API's documented shapes
+# (https://openrouter.ai/docs/api-reference/responses/overview). Content is computed by
+# rules, token counts are estimates, costs use list prices.
+# `RECORD=1 make integration_tests` with OPENROUTER_API_KEY set replaces this file with real
+# OpenRouter traffic.
+"""
 RECORDED_HEADER = """\
 # Recorded from {url} on {date} with `RECORD=1 make integration_tests`.
 # Headers are cut to an allow-list and secrets redacted (tests/integration_tests/recording.py).
@@ -90,6 +102,8 @@ def api_key() -> str:
 def cassette_header() -> str:
     if os.environ.get(ORIGIN_ENV) == GENERATOR_ORIGIN:
         return GENERATED_HEADER
+    if os.environ.get(ORIGIN_ENV) == RESPONSES_RULES_ORIGIN:
+        return RESPONSES_RULES_HEADER
     date = datetime.now(tz=timezone.utc).date().isoformat()
     return RECORDED_HEADER.format(url=OPENROUTER_BASE_URL, date=date)
 

@@ -66,4 +66,9 @@ def test_cassette_keeps_only_allowed_headers(path: Path) -> None:
 def test_cassette_says_how_it_was_produced(path: Path) -> None:
     header = read_cassette_text(path).split("\nversion:", 1)[0]
     assert header.startswith("# ")
-    assert "scripts/write_cassettes.py" in header or "Recorded from https://openrouter.ai" in header
+    producers = (
+        "scripts/write_cassettes.py",
+        "scripts/write_responses_cassettes.py",
+        "Recorded from https://openrouter.ai",
+    )
+    assert any(producer in header for producer in producers)

@@ -21,6 +21,10 @@ REASONING_MODEL = "anthropic/claude-sonnet-4.5"
 AUDIO_LIMIT = (
     "the model takes no audio input on OpenRouter (its input modalities are text, image and file)"
 )
+RESPONSES_STOP_LIMIT = (
+    "OpenRouter's Responses API has no stop sequences: with use_responses_api=True, stop "
+    "raises InvalidArgumentError before sending (README, 'Responses API')"
+)
 CLAUDE_FORCED_TOOL_LIMIT = (
     "Anthropic rejects a forced tool_choice ('any' or a named tool) while extended "
     "thinking is on; OpenRouter passes that 400 through"
@@ -187,3 +191,19 @@ class TestReasoningModel(_OpenRouterStandardTests):
         super().test_unicode_tool_call_integration(
             model, tool_choice=tool_choice, force_tool_call=force_tool_call
         )
+
+
+class TestResponsesApi(TestGeneralModel):
+    """``openai/gpt-4o-mini`` over OpenRouter's Responses API (``use_responses_api=True``).
+
+    The same flags as :class:`TestGeneralModel`: the flag changes the API, not the contract.
+    """
+
+    limits: ClassVar[dict[str, str]] = {
+        "test_audio_inputs": AUDIO_LIMIT,
+        "test_stop_sequence": RESPONSES_STOP_LIMIT,
+    }
+
+    @property
+    def chat_model_params(self) -> dict[str, Any]:
+        return {**super().chat_model_params, "use_responses_api": True}

@@ -28,4 +28,6 @@ def test_demo_without_a_key_runs_against_the_emulator(
     assert "tool call: Multiply({'a': 1234, 'b': 5678}) -> 7006652" in out
     assert "reasoning: Let the ball cost x." in out
     assert "retries:  1 (OpenRouterRateLimitError" in out
+    assert "answer:   One API key and one request format reach every model." in out
+    assert "via:      POST /responses, finish_reason stop" in out
     assert "Set OPENROUTER_API_KEY to run against OpenRouter." in out
