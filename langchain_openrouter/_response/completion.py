@@ -101,10 +101,12 @@ def read_completion(data: object, requested_model: str) -> ChatResult:
 
     A reply that does not name its model is read as naming the requested one.
     """
-    completion = checked_completion(data)
-    if not completion.get("model"):
-        completion = {**completion, "model": requested_model}
-    return completion_to_chat_result(completion)
+    return completion_to_chat_result(naming_model(checked_completion(data), requested_model))
+
+
+def naming_model(body: dict[str, Any], requested_model: str) -> dict[str, Any]:
+    """``body``, naming the requested model when OpenRouter's reply names none."""
+    return body if body.get("model") else {**body, "model": requested_model}
 
 
 def raise_for_failed_choice(choice: dict[str, Any], generation_id: str | None) -> None:

@@ -21,6 +21,7 @@ from langchain_openrouter._errors import OpenRouterError, error_from_payload, ma
 from langchain_openrouter._response.completion import (
     create_usage_metadata,
     json_object,
+    naming_model,
     note_reasoning_exhaustion,
     parse_tool_calls,
     reasoning_text,
@@ -229,10 +230,7 @@ def read_response(data: object, requested_model: str) -> ChatResult:
 
     A reply that does not name its model is read as naming the requested one.
     """
-    response = checked_response(data)
-    if not response.get("model"):
-        response = {**response, "model": requested_model}
-    return response_to_chat_result(response)
+    return response_to_chat_result(naming_model(checked_response(data), requested_model))
 
 
 def response_to_chat_result(data: Item) -> ChatResult:
