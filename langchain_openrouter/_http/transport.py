@@ -36,6 +36,7 @@ from langchain_openrouter._errors import (
 )
 from langchain_openrouter._http.response_headers import HEADERS_KEY, response_header_facts
 from langchain_openrouter._http.retry import async_retrying, retrying
+from langchain_openrouter._http.sse import LeanSSEDecoder
 
 if TYPE_CHECKING:
     from collections.abc import (
@@ -74,11 +75,17 @@ class Request:
 class _EventStream(openai.Stream[object]):
     """The SDK's SSE stream, noting whether ``[DONE]`` arrived (the SDK consumes it).
 
+    Its bytes are decoded by :class:`~.sse.LeanSSEDecoder`.
+
     ``_iter_events`` is the SDK's one source of decoded events; should it ever be renamed,
     tests/unit_tests/test_truncated_streams.py fails (``[DONE]`` without a finish reason).
     """
 
     saw_done = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._decoder = LeanSSEDecoder()
 
     def _iter_events(self) -> Iterator[ServerSentEvent]:
         events = super()._iter_events()
@@ -109,6 +116,10 @@ class _AsyncEventStream(openai.AsyncStream[object]):
     """Async :class:`_EventStream`."""
 
     saw_done = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._decoder = LeanSSEDecoder()
 
     async def _iter_events(self) -> AsyncIterator[ServerSentEvent]:
         async for event in super()._iter_events():
