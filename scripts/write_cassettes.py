@@ -58,26 +58,30 @@ def main(pytest_args: list[str]) -> int:
     # A fresh throw-away key each run: the cassette checks grep for its shape.
     key = "sk-or-v1-" + secrets.token_hex(32)
     with OpenRouterEmulator(api_key=key, default=responder.reply) as emulator:
-        os.environ.update(
-            {
-                "RECORD": "1",
-                "OPENROUTER_API_BASE": emulator.base_url,
-                "OPENROUTER_API_KEY": key,
-                recording.ORIGIN_ENV: recording.GENERATOR_ORIGIN,
-            }
-        )
-        code = pytest.main(
-            [
-                str(ROOT / "tests" / "integration_tests"),
-                "-p",
-                "no:cacheprovider",
-                "--allow-hosts=127.0.0.1",
-                "-q",
-                *pytest_args,
-            ]
-        )
+        # TestResponsesApi's cassettes come from write_responses_cassettes.py (its own rules);
+        # a -k of the caller's replaces this one.
+        others = ["-k", "not TestResponsesApi", *pytest_args]
+        code = record(emulator, key, recording.GENERATOR_ORIGIN, others)
     print(f"{responder.requests} requests answered by the responder's rules.")
-    return int(code)
+    return code
+
+
+def record(emulator: OpenRouterEmulator, key: str, origin: str, pytest_args: list[str]) -> int:
+    """Run the integration suite in record mode against ``emulator``; pytest's exit code.
+
+    ``origin`` goes into every cassette's header comment (``recording.py``).
+    """
+    os.environ.update(
+        {
+            "RECORD": "1",
+            "OPENROUTER_API_BASE": emulator.base_url,
+            "OPENROUTER_API_KEY": key,
+            recording.ORIGIN_ENV: origin,
+        }
+    )
+    options = ["-p", "no:cacheprovider", "--allow-hosts=127.0.0.1", "-q"]
+    tests = str(ROOT / "tests" / "integration_tests")
+    return int(pytest.main([tests, *options, *pytest_args]))
 
 
 if __name__ == "__main__":

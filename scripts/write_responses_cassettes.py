@@ -13,17 +13,16 @@ so. With a real key, ``RECORD=1 make integration_tests`` records OpenRouter itse
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from write_cassettes import record  # noqa: E402
 
 from langchain_openrouter.testing import (  # noqa: E402
     RESPONSES_PATH,
@@ -163,28 +162,11 @@ def main(pytest_args: list[str]) -> int:
     rules = Rules()
     with OpenRouterEmulator(api_key=None) as emulator:
         emulator.route(RESPONSES_PATH, rules)
-        os.environ.update(
-            {
-                "RECORD": "1",
-                "OPENROUTER_API_BASE": emulator.base_url,
-                "OPENROUTER_API_KEY": "sk-or-v1-" + secrets.token_hex(32),
-                recording.ORIGIN_ENV: recording.RESPONSES_RULES_ORIGIN,
-            }
-        )
-        code = pytest.main(
-            [
-                str(ROOT / "tests" / "integration_tests" / "test_standard.py"),
-                "-k",
-                "TestResponsesApi",
-                "-p",
-                "no:cacheprovider",
-                "--allow-hosts=127.0.0.1",
-                "-q",
-                *pytest_args,
-            ]
-        )
+        key = "sk-or-v1-" + secrets.token_hex(32)
+        only = ["-k", "TestResponsesApi", *pytest_args]
+        code = record(emulator, key, recording.RESPONSES_RULES_ORIGIN, only)
     print(f"{rules.answered} requests answered by the emulator's rules.")
-    return int(code)
+    return code
 
 
 if __name__ == "__main__":

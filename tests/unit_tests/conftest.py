@@ -1,15 +1,34 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from langchain_openrouter.testing import (
     OpenRouterEmulator,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
 
 @pytest.fixture
 def fake() -> OpenRouterEmulator:
     return OpenRouterEmulator(api_key=None)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[OpenRouterEmulator]:
+    """One emulator on a socket for a whole test module (modules may define their own)."""
+    with OpenRouterEmulator() as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emulator(server: OpenRouterEmulator) -> OpenRouterEmulator:
+    """The module's emulator, its queues, record and cache emptied for this test."""
+    server.reset()
+    return server
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ import logging
 import warnings
 from functools import reduce
 from operator import add
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from langchain_core.load import dumpd, dumps, load
@@ -32,9 +32,6 @@ from langchain_openrouter.testing import (
     OpenRouterEmulator,
     SSEReply,
 )
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 # dumpd() of a ChatOpenRouter built by langchain-openrouter 0.2.9 (in a separate venv):
 # ChatOpenRouter(model="anthropic/claude-sonnet-4.5", api_key=..., base_url=..., timeout=30000,
@@ -81,12 +78,6 @@ DEFAULTS_BLOB_0_2_9: dict[str, Any] = {
         "stream_usage": True,
     },
 }
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[OpenRouterEmulator]:
-    with OpenRouterEmulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -32,23 +32,9 @@ from langchain_openrouter.testing import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from langchain_core.messages import BaseMessage
 
 RERANK, KEY, CREDITS = "/rerank", "/key", "/credits"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[OpenRouterEmulator]:
-    with OpenRouterEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emulator(server: OpenRouterEmulator) -> OpenRouterEmulator:
-    server.reset()
-    return server
 
 
 def streamed(model: ChatOpenRouter, text: str, **kwargs: Any) -> BaseMessage:

@@ -15,7 +15,7 @@ from langchain_openrouter._preflight import ARGUMENT_CHECKS, InvalidArgumentErro
 from langchain_openrouter.testing import Completion, OpenRouterEmulator
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
 # (arguments, words the error must contain: the argument, its value, the fix)
 REFUSED: list[tuple[dict[str, Any], str]] = [
@@ -59,18 +59,6 @@ REFUSED: list[tuple[dict[str, Any], str]] = [
     ({"max_retries": -1}, "max_retries"),
 ]
 IDS = [next(iter(arguments)) + f"-{position}" for position, (arguments, _) in enumerate(REFUSED)]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[OpenRouterEmulator]:
-    with OpenRouterEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emulator(server: OpenRouterEmulator) -> OpenRouterEmulator:
-    server.reset()
-    return server
 
 
 def refused(words: str) -> Any:
