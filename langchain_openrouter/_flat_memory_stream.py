@@ -18,7 +18,7 @@ with one warning: correct output, core's memory profile.
 from __future__ import annotations
 
 import warnings
-from contextlib import aclosing
+from contextlib import aclosing, closing
 from typing import TYPE_CHECKING, Any, cast
 
 import langchain_core
@@ -31,7 +31,7 @@ from langchain_core.runnables.config import ensure_config
 from langchain_core.utils.utils import LC_ID_PREFIX
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator, AsyncIterator, Iterator
+    from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 
     from langchain_core.callbacks import (
         AsyncCallbackManagerForLLMRun,
@@ -269,14 +269,17 @@ def lean_stream(
         input_messages = _normalize_messages(setup.messages)
         # Unlike core, hand the run manager down: retries then reach on_retry callbacks.
         chunks = model._stream(input_messages, stop=stop, run_manager=run_manager, **kwargs)  # noqa: SLF001
-        for chunk in chunks:
-            run.prepare(chunk)
-            run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
-            run.keep(chunk)
-            yield cast("AIMessageChunk", chunk.message)
-        if (closing := run.closing_chunk()) is not None:
-            run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
-            yield closing
+        # Closed here, not when garbage collected: a caller's close() must free the
+        # connection before it returns (a traceback may keep this frame alive).
+        with closing(cast("Generator[ChatGenerationChunk, None, None]", chunks)):
+            for chunk in chunks:
+                run.prepare(chunk)
+                run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
+                run.keep(chunk)
+                yield cast("AIMessageChunk", chunk.message)
+        if (last := run.closing_chunk()) is not None:
+            run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=last))
+            yield last
     except BaseException as error:
         run_manager.on_llm_error(error, response=run.failure(error))
         raise
@@ -324,9 +327,9 @@ async def lean_astream(
                 await run_manager.on_llm_new_token(chunk.message.content, chunk=chunk)
                 run.keep(chunk)
                 yield cast("AIMessageChunk", chunk.message)
-        if (closing := run.closing_chunk()) is not None:
-            await run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=closing))
-            yield closing
+        if (last := run.closing_chunk()) is not None:
+            await run_manager.on_llm_new_token("", chunk=ChatGenerationChunk(message=last))
+            yield last
     except BaseException as error:
         await run_manager.on_llm_error(error, response=run.failure(error))
         raise

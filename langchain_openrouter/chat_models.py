@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from contextlib import aclosing
+from contextlib import aclosing, closing
 from dataclasses import dataclass
 from functools import partial
 from operator import itemgetter
@@ -726,9 +726,10 @@ class ChatOpenRouter(OpenRouterConnection, BaseChatModel):
         api = _api_of(request)
         assembler = api.assembler(report_usage=self.stream_usage, model=request.body["model"])
         events = _transport.stream(self._connection, request, api.check_first, run_manager)
-        for event in events:
-            if (chunk := assembler.convert(event)) is not None:
-                yield chunk
+        with closing(events):  # the connection is freed when the caller stops
+            for event in events:
+                if (chunk := assembler.convert(event)) is not None:
+                    yield chunk
         yield assembler.final()
 
     async def _astream(

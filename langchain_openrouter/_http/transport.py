@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         AsyncIterator,
         Awaitable,
         Callable,
+        Generator,
         Iterator,
         Mapping,
     )
@@ -302,7 +303,7 @@ def stream(
     request: Request,
     check_first: Callable[[Any], Any],
     run_manager: CallbackManagerForLLMRun | None,
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """POST a streaming request; its SSE chunks as dicts. Closes the response when left.
 
     ``check_first`` reads the first event inside the retry loop: it raises for a stream
