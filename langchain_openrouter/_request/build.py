@@ -43,8 +43,6 @@ if TYPE_CHECKING:
 
 # Fields whose request-body key differs from the field name.
 BODY_KEY_OF_FIELD = {"openrouter_provider": "provider", "openrouter_metadata": "metadata"}
-# Call arguments that configure the HTTP request rather than the body.
-REQUEST_OPTIONS = ("timeout", "max_retries")
 # The reasoning keys a per-call reasoning_effort replaces.
 _EFFORT_KEYS = ("effort", "max_tokens")
 # Prompt-caching settings (fields, and per-call arguments of the same names; never sent as
@@ -150,10 +148,15 @@ def build_request(
     body = _with_eager_input_streaming(body, model, settings)
     headers = _feature_headers(model, settings, body)
     request = Request(body=body, timeout=timeout, max_retries=max_retries, headers=headers)
-    use_responses_api = settings.get("use_responses_api")
-    if use_responses_api is None:
-        use_responses_api = model.use_responses_api
-    return responses_request(request, messages) if use_responses_api else request
+    if _setting(model, settings, "use_responses_api"):
+        return responses_request(request, messages)
+    return request
+
+
+def _setting(model: ChatOpenRouter, overrides: Mapping[str, Any], name: str) -> Any:
+    """The call's value of the setting ``name`` (None: not given), else the model's."""
+    value = overrides.get(name)
+    return getattr(model, name) if value is None else value
 
 
 def _checked_call(
@@ -233,9 +236,7 @@ def _with_eager_input_streaming(
     body: dict[str, Any], model: ChatOpenRouter, overrides: Mapping[str, Any]
 ) -> dict[str, Any]:
     """``body`` with Anthropic's eager input streaming on its function tools, if asked."""
-    eager = overrides.get("anthropic_eager_input_streaming")
-    if eager is None:
-        eager = model.anthropic_eager_input_streaming
+    eager = _setting(model, overrides, "anthropic_eager_input_streaming")
     if eager and body.get("tools") and model_vendor(body["model"]) == "anthropic":
         return {**body, "tools": with_eager_input_streaming(body["tools"])}
     return body
@@ -251,16 +252,11 @@ def _feature_headers(
         and not any(name in overrides for name in HEADER_SETTINGS)
     ):
         return None
-
-    def setting(name: str) -> Any:
-        value = overrides.get(name)
-        return getattr(model, name) if value is None else value
-
     return feature_headers(
         FeatureSettings(
-            response_cache=setting("response_cache"),
+            response_cache=_setting(model, overrides, "response_cache"),
             response_cache_clear=bool(overrides.get("response_cache_clear")),
-            router_metadata=setting("router_metadata"),
+            router_metadata=_setting(model, overrides, "router_metadata"),
             preset=body.get("preset"),
         )
     )

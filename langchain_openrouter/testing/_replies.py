@@ -101,6 +101,11 @@ class StreamShape:
     """Send the ``data: [DONE]`` terminator."""
 
 
+def token_costs(prompt_tokens: int, completion_tokens: int) -> tuple[float, float]:
+    """The emulator's price, in USD: $1 per million prompt and $2 per million output tokens."""
+    return round(prompt_tokens * 1e-6, 9), round(completion_tokens * 2e-6, 9)
+
+
 def usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
     prompt_tokens: int = 12,
     completion_tokens: int = 5,
@@ -117,10 +122,7 @@ def usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
     ``split`` gives the prompt and completion costs (default: $1 and $2 per million tokens).
     See docs/openrouter-wire-notes.md#usage.
     """
-    prompt_cost, completion_cost = split or (
-        round(prompt_tokens * 1e-6, 9),
-        round(completion_tokens * 2e-6, 9),
-    )
+    prompt_cost, completion_cost = split or token_costs(prompt_tokens, completion_tokens)
     return {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,

@@ -29,6 +29,7 @@ from langchain_openrouter.testing._replies import (
     _pieces,
     _SSEWriter,
     provider_of,
+    token_costs,
 )
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def responses_usage(  # noqa: PLR0913 - mirrors OpenRouter's usage object
     cost: float | None = None,
 ) -> dict[str, Any]:
     """A Responses ``usage`` object, with OpenRouter's cost fields."""
-    input_cost, output_cost = round(input_tokens * 1e-6, 9), round(output_tokens * 2e-6, 9)
+    input_cost, output_cost = token_costs(input_tokens, output_tokens)
     return {
         "input_tokens": input_tokens,
         "input_tokens_details": {
